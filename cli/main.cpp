@@ -1,3 +1,55 @@
-// xbarsim command-line front end (placeholder until the run command lands).
+// xbarsim command-line front end: parses arguments and calls the library.
+//
+//   xbarsim run NETLIST [options]    simulate a netlist, write raw/CSV/JSON results
+//   xbarsim --help | --version
+#include <fmt/format.h>
+
 #include <cstdio>
-int main() { std::puts("xbarsim " XBARSIM_VERSION); return 0; }
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/run_command.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(xbarsim - analog crossbar circuit simulator (ngspice-compatible netlists)
+
+usage: xbarsim <command> [options]
+
+commands:
+  run NETLIST     simulate a SPICE netlist (.op, .dc) and write its results
+                  (`xbarsim run --help` lists the options)
+
+options:
+  -h, --help      show this help
+  --version       print the version
+
+Netlists are ngspice netlists: every netlist xbarsim accepts also runs in ngspice 39.
+Documentation: docs/netlist.md (dialect), docs/architecture.md (how it works).
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> arguments(argv + 1, argv + argc);
+  if (arguments.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string_view command = arguments.front();
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "--version") {
+    std::printf("xbarsim %s\n", XBARSIM_VERSION);
+    return 0;
+  }
+  std::vector<std::string_view> rest(arguments.begin() + 1, arguments.end());
+  if (command == "run") return xbarsim::cli::run_command(rest);
+  std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
+  return 2;
+}

@@ -1,0 +1,152 @@
+#include "cli/run_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "core/diagnostics.h"
+#include "core/elaborator.h"
+#include "core/raw_file.h"
+#include "core/simulator.h"
+#include "core/table_output.h"
+
+namespace xbarsim::cli {
+namespace {
+
+constexpr const char* kRunUsage = R"(usage: xbarsim run NETLIST [options]
+
+Simulates the analyses of an ngspice netlist (.op, .dc) and writes the results.
+Without an output option the results go to NETLIST-STEM.raw in the current directory;
+operating points are also printed.
+
+options:
+  -r, --raw FILE      write an ngspice raw file (binary unless --ascii)
+      --ascii         write the raw file as ASCII text
+      --csv DIR       write one CSV file per analysis into DIR
+      --json FILE     write every analysis as JSON
+      --solver NAME   sparse linear solver: klu (default) or eigen
+      --stats         print unknowns, Newton iterations, factorisations and timings
+  -q, --quiet         print nothing but errors
+  -h, --help          show this help
+
+exit status: 0 success, 1 the circuit could not be solved, 2 bad input or usage
+)";
+
+struct RunOptions {
+  std::filesystem::path netlist;
+  std::optional<std::filesystem::path> raw, csv, json;
+  bool ascii = false, stats = false, quiet = false;
+  std::string solver = "klu";
+};
+
+void print_operating_point(const Plot& plot) {
+  std::printf("\n%s: %s\n", plot.title.c_str(), plot.name.c_str());
+  for (const Vector& vector : plot.vectors) std::printf("  %-30s %.9g\n", vector.name.c_str(), vector.values.front());
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string_view>& arguments) {
+  RunOptions options;
+  for (std::size_t i = 0; i < arguments.size(); ++i) {
+    std::string_view argument = arguments[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= arguments.size()) throw std::invalid_argument(fmt::format("option '{}' needs a value", argument));
+      return std::string(arguments[++i]);
+    };
+    try {
+      if (argument == "-h" || argument == "--help") {
+        std::fputs(kRunUsage, stdout);
+        return 0;
+      } else if (argument == "-r" || argument == "--raw") {
+        options.raw = value();
+      } else if (argument == "--ascii") {
+        options.ascii = true;
+      } else if (argument == "--csv") {
+        options.csv = value();
+      } else if (argument == "--json") {
+        options.json = value();
+      } else if (argument == "--solver") {
+        options.solver = value();
+        if (options.solver != "klu" && options.solver != "eigen") throw std::invalid_argument("--solver takes klu or eigen");
+      } else if (argument == "--stats") {
+        options.stats = true;
+      } else if (argument == "-q" || argument == "--quiet") {
+        options.quiet = true;
+      } else if (!argument.empty() && argument.front() == '-') {
+        throw std::invalid_argument(fmt::format("unknown option '{}'", argument));
+      } else if (options.netlist.empty()) {
+        options.netlist = std::string(argument);
+      } else {
+        throw std::invalid_argument(fmt::format("unexpected argument '{}' (one netlist per run)", argument));
+      }
+    } catch (const std::invalid_argument& error) {
+      std::fprintf(stderr, "xbarsim run: %s\n\n%s", error.what(), kRunUsage);
+      return 2;
+    }
+  }
+  if (options.netlist.empty()) {
+    std::fprintf(stderr, "xbarsim run: no netlist given\n\n%s", kRunUsage);
+    return 2;
+  }
+  if (!options.raw && !options.csv && !options.json) options.raw = options.netlist.stem().string() + ".raw";
+
+  DiagnosticSink sink = stderr_diagnostic_sink();
+  try {
+    auto start = std::chrono::steady_clock::now();
+    Circuit circuit = load_circuit(options.netlist, sink);
+    double parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    SimulatorSettings settings;
+    settings.linear_solver = options.solver;
+    settings.sink = sink;
+    Simulator simulator(circuit, settings);
+    Waveforms waveforms = simulator.run();
+
+    if (options.raw) {
+      RawFileOptions raw_options;
+      raw_options.format = options.ascii ? RawFormat::ascii : RawFormat::binary;
+      write_raw_file(*options.raw, waveforms, raw_options);
+    }
+    if (options.csv) write_csv_directory(*options.csv, waveforms);
+    if (options.json) write_json_file(*options.json, waveforms);
+
+    if (!options.quiet) {
+      for (const Plot& plot : waveforms.plots)
+        if (plot.name == "Operating Point") print_operating_point(plot);
+      std::printf("\n");
+      for (const Plot& plot : waveforms.plots)
+        std::printf("%s: %zu vectors x %zu points\n", plot.name.c_str(), plot.vectors.size(), plot.point_count());
+      if (options.raw) std::printf("results: %s (%s raw file)\n", options.raw->c_str(), options.ascii ? "ASCII" : "binary");
+      if (options.csv) std::printf("results: %s/ (CSV, one file per analysis)\n", options.csv->c_str());
+      if (options.json) std::printf("results: %s (JSON)\n", options.json->c_str());
+    }
+    if (options.stats) {
+      SimulationStatistics stats = simulator.statistics();
+      const LinearSolverStatistics& solver = simulator.solver_statistics();
+      std::printf(
+          "stats: unknowns %d, matrix nonzeros %d, solver %.*s\n"
+          "stats: newton iterations %ld, gmin steps %d, source steps %d, sweep points %ld\n"
+          "stats: factorisations %ld full + %ld refactor, solves %ld\n"
+          "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s\n",
+          stats.unknowns, stats.nonzeros, static_cast<int>(simulator.solver_name().size()), simulator.solver_name().data(),
+          stats.newton_iterations, stats.gmin_steps, stats.source_steps, stats.sweep_points, solver.full_factorizations,
+          solver.refactorizations, solver.solves, parse_seconds, stats.setup_seconds, stats.analysis_seconds);
+    }
+    return 0;
+  } catch (const NetlistError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 2;
+  } catch (const SimulationError& error) {
+    std::fprintf(stderr, "%s: error: %s\n", options.netlist.c_str(), error.what());
+    return 1;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "xbarsim: error: %s\n", error.what());
+    return 2;
+  }
+}
+
+}  // namespace xbarsim::cli

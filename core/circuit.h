@@ -1,0 +1,120 @@
+// Circuit: the elaborated, flat circuit a simulation runs on.
+//
+// Produced by the elaborator from a netlist (or built directly through the library API): the
+// unknowns (node voltages, then branch currents and internal nodes, in creation order), the
+// device groups that hold every instance, independent sources by name (for .dc sweeps), the
+// requested analyses, options, initial conditions and the output selection (.save).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <typeindex>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "core/device_group.h"
+#include "core/simulation_options.h"
+#include "core/source_location.h"
+#include "core/waveforms.h"
+
+namespace xbarsim {
+
+inline constexpr int kGround = -1;
+
+struct Unknown {
+  std::string name;   // output name: `v(node)` or `i(device)`; internal unknowns have `#` names
+  Quantity quantity;  // voltage (node) or current (branch)
+  bool is_output;     // false for device-internal unknowns (not written, as in ngspice)
+};
+
+// An independent source that a .dc sweep can set.
+class SweepableSource {
+ public:
+  virtual ~SweepableSource() = default;
+  virtual double dc_value(std::size_t index) const = 0;
+  virtual void set_dc_value(std::size_t index, double value) = 0;
+  virtual Quantity source_quantity() const = 0;  // voltage source or current source
+};
+
+struct SourceReference {
+  SweepableSource* group = nullptr;
+  std::size_t index = 0;
+};
+
+struct SweepSpecification {
+  std::string source;  // device name, lower case
+  SourceLocation where;
+  double start = 0, stop = 0, step = 0;
+};
+
+struct OperatingPointRequest {
+  SourceLocation where;
+};
+struct DcSweepRequest {
+  SourceLocation where;
+  std::vector<SweepSpecification> sweeps;  // sweeps[0] is the inner (fast) one, as in ngspice
+};
+struct TransientRequest {
+  SourceLocation where;
+  double step = 0, stop = 0, start = 0, max_step = 0;  // max_step 0: not given
+  bool use_initial_conditions = false;                  // `uic`
+};
+using AnalysisRequest = std::variant<OperatingPointRequest, DcSweepRequest, TransientRequest>;
+
+struct NodeValue {
+  int node;
+  double value;
+  SourceLocation where;
+};
+
+class Circuit {
+ public:
+  std::string title;
+  SimulationOptions options;
+  std::vector<AnalysisRequest> analyses;
+  std::vector<NodeValue> initial_conditions;  // .ic
+  std::vector<NodeValue> nodesets;            // .nodeset
+  std::vector<std::string> saved_vectors;     // .save names (lower case); empty means all
+
+  // Unknowns.
+  int node(std::string_view name);  // get or create; "0" and "gnd" are ground (kGround)
+  std::optional<int> find_node(std::string_view name) const;
+  int add_branch(std::string_view device_name);  // `i(device)` unknown, recorded for I()/F/H lookups
+  int add_internal_node(std::string_view name);  // e.g. a diode's ohmic node, not written out
+  std::optional<int> branch_of(std::string_view device_name) const;
+  int unknown_count() const { return static_cast<int>(unknowns_.size()); }
+  const Unknown& unknown(int index) const { return unknowns_[static_cast<std::size_t>(index)]; }
+  std::string unknown_label(int index) const;  // "node 'x'" / "branch current of 'v1'" for messages
+
+  // Device groups, one per kind, created on first use.
+  template <class Group>
+  Group& group() {
+    auto [it, inserted] = group_index_.try_emplace(std::type_index(typeid(Group)), groups_.size());
+    if (inserted) groups_.push_back(std::make_unique<Group>());
+    return static_cast<Group&>(*groups_[it->second]);
+  }
+  const std::vector<std::unique_ptr<DeviceGroup>>& groups() const { return groups_; }
+
+  // Device names (lower case, hierarchical `r.x1.r1` style) must be unique.
+  // Returns false if the name exists.
+  bool register_device(std::string_view name);
+  void register_source(std::string_view name, SourceReference source);
+  std::optional<SourceReference> find_source(std::string_view name) const;
+  std::size_t device_count() const { return device_names_.size(); }
+
+ private:
+  std::vector<Unknown> unknowns_;
+  std::unordered_map<std::string, int> node_index_;
+  std::unordered_map<std::string, int> branch_index_;
+  std::unordered_map<std::string, SourceReference> sources_;
+  std::unordered_set<std::string> device_names_;
+  std::vector<std::unique_ptr<DeviceGroup>> groups_;
+  std::unordered_map<std::type_index, std::size_t> group_index_;
+};
+
+}  // namespace xbarsim

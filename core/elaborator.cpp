@@ -1,0 +1,453 @@
+#include "core/elaborator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "core/element_card.h"
+#include "core/expression.h"
+#include "core/spice_number.h"
+
+namespace xbarsim {
+namespace {
+
+struct SubcircuitDefinition {
+  std::string name;
+  SourceLocation where;
+  const Card* header = nullptr;  // the `.subckt` card (for locations of default parameters)
+  std::vector<const Token*> pins;
+  std::vector<std::pair<const Token*, const Token*>> default_parameters;  // name, value
+  std::vector<const Card*> body;
+  std::vector<std::unique_ptr<SubcircuitDefinition>> children;
+};
+
+// Splits cards into the top-level body and (nested) subcircuit definitions.
+SubcircuitDefinition parse_structure(const std::vector<Card>& cards) {
+  SubcircuitDefinition top;
+  std::vector<SubcircuitDefinition*> open{&top};
+  for (const Card& card : cards) {
+    const Token& head = card.tokens.front();
+    if (head.is(".subckt")) {
+      auto definition = std::make_unique<SubcircuitDefinition>();
+      definition->where = card.where;
+      definition->header = &card;
+      if (card.tokens.size() < 2 || card.tokens[1].kind != TokenKind::word)
+        throw NetlistError(head.where, "'.subckt' needs a name");
+      definition->name = card.tokens[1].text;
+      std::size_t i = 2;
+      for (; i < card.tokens.size(); ++i) {
+        const Token& token = card.tokens[i];
+        if (token.is("params:")) {
+          ++i;
+          break;
+        }
+        if (i + 1 < card.tokens.size() && card.tokens[i + 1].kind == TokenKind::equals) break;
+        if (token.kind != TokenKind::word) throw NetlistError(token.where, fmt::format("unexpected '{}' in '.subckt' pin list", token.original));
+        definition->pins.push_back(&token);
+      }
+      for (; i < card.tokens.size(); i += 3) {
+        const Token& key = card.tokens[i];
+        if (key.kind != TokenKind::word || i + 2 >= card.tokens.size() || card.tokens[i + 1].kind != TokenKind::equals)
+          throw NetlistError(key.where, "expected 'name=value' subcircuit parameter");
+        definition->default_parameters.emplace_back(&key, &card.tokens[i + 2]);
+      }
+      SubcircuitDefinition* raw = definition.get();
+      open.back()->children.push_back(std::move(definition));
+      open.push_back(raw);
+      continue;
+    }
+    if (head.is(".ends")) {
+      if (open.size() == 1) throw NetlistError(head.where, "'.ends' without a '.subckt' before it");
+      if (card.tokens.size() > 1 && card.tokens[1].text != open.back()->name)
+        throw NetlistError(card.tokens[1].where, fmt::format("'.ends {}' closes subcircuit '{}'", card.tokens[1].text, open.back()->name));
+      open.pop_back();
+      continue;
+    }
+    open.back()->body.push_back(&card);
+  }
+  if (open.size() > 1) throw NetlistError(open.back()->where, fmt::format("subcircuit '{}' has no '.ends'", open.back()->name));
+  return top;
+}
+
+// One level of the hierarchy: the top level or one subcircuit instance.
+struct Scope {
+  const Scope* parent = nullptr;
+  const SubcircuitDefinition* definition = nullptr;
+  std::string path;                              // "" at the top, "x1", "x1.x2"
+  std::map<std::string, std::string> pin_nodes;  // pin name -> flat node name
+  std::map<std::string, double> parameters;
+  std::map<std::string, ModelCard> models;
+
+  std::optional<double> parameter(std::string_view name) const {
+    for (const Scope* scope = this; scope; scope = scope->parent) {
+      auto it = scope->parameters.find(std::string(name));
+      if (it != scope->parameters.end()) return it->second;
+    }
+    return std::nullopt;
+  }
+  const SubcircuitDefinition* subcircuit(std::string_view name) const {
+    for (const Scope* scope = this; scope; scope = scope->parent)
+      for (const auto& child : scope->definition->children)
+        if (child->name == name) return child.get();
+    return nullptr;
+  }
+  const ModelCard* model(std::string_view name) const {
+    for (const Scope* scope = this; scope; scope = scope->parent) {
+      auto it = scope->models.find(std::string(name));
+      if (it != scope->models.end()) return &it->second;
+    }
+    return nullptr;
+  }
+  std::string flat_node(std::string_view name) const {
+    if (name == "0" || name == "gnd") return std::string(name);
+    auto it = pin_nodes.find(std::string(name));
+    if (it != pin_nodes.end()) return it->second;
+    return path.empty() ? std::string(name) : fmt::format("{}.{}", path, name);
+  }
+  std::string flat_device(std::string_view name) const {
+    return path.empty() ? std::string(name) : fmt::format("{}.{}.{}", name.substr(0, 1), path, name);
+  }
+};
+
+class ScopeSymbols : public ExpressionSymbols {
+ public:
+  explicit ScopeSymbols(const Scope& scope) : scope_(scope) {}
+  std::optional<double> constant(std::string_view name) const override { return scope_.parameter(name); }
+
+ private:
+  const Scope& scope_;
+};
+
+double evaluate_value(const Token& token, const Card& card, const Scope& scope) {
+  if (token.kind == TokenKind::expression) {
+    try {
+      return evaluate_constant_expression(token.text, ScopeSymbols(scope));
+    } catch (const ExpressionError& error) {
+      throw NetlistError(card.location_at(token.offset + error.offset()), error.what());
+    }
+  }
+  if (token.kind == TokenKind::word) {
+    if (auto number = parse_spice_number(token.text)) return *number;
+    if (scope.parameter(token.text))
+      throw NetlistError(token.where, fmt::format("'{}' is a parameter: write {{{}}} to use its value", token.original, token.original));
+    throw NetlistError(token.where, fmt::format("malformed number '{}'", token.original));
+  }
+  throw NetlistError(token.where, fmt::format("expected a value, got '{}'", token.original));
+}
+
+class ScopedElementCard : public ElementCard {
+ public:
+  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, std::string name)
+      : card_(card), scope_(scope), circuit_(circuit), name_(std::move(name)) {}
+
+  const Card& card() const override { return card_; }
+  const std::string& name() const override { return name_; }
+  Circuit& circuit() override { return circuit_; }
+
+  int node(std::size_t index) override { return circuit_.node(node_name(index)); }
+  std::string node_name(std::size_t index) const override {
+    const Token& node = token(index);
+    if (node.kind != TokenKind::word) fail(node, fmt::format("expected a node name, got '{}'", node.original));
+    return scope_.flat_node(node.text);
+  }
+  std::string device_reference(const Token& token) const override { return scope_.flat_device(token.text); }
+  double value(const Token& token) const override { return evaluate_value(token, card_, scope_); }
+  const ModelCard& model(const Token& token) const override {
+    const ModelCard* found = scope_.model(token.text);
+    if (!found) fail(token, fmt::format("undefined model '{}'", token.original));
+    return *found;
+  }
+
+ private:
+  const Card& card_;
+  const Scope& scope_;
+  Circuit& circuit_;
+  std::string name_;
+};
+
+class Elaborator {
+ public:
+  Elaborator(Circuit& circuit, const DiagnosticSink& sink) : circuit_(circuit), sink_(sink) {
+    for (const ElementKind& kind : builtin_element_kinds()) builders_[kind.letter] = &kind;
+  }
+
+  void elaborate_level(const Scope& scope, bool top_level) {
+    Scope& mutable_scope = const_cast<Scope&>(scope);
+    for (const Card* card : scope.definition->body)
+      if (card->tokens.front().is(".param")) read_parameters(*card, mutable_scope);
+    for (const Card* card : scope.definition->body)
+      if (card->tokens.front().is(".model")) read_model(*card, mutable_scope);
+    for (const Card* card : scope.definition->body) {
+      const Token& head = card->tokens.front();
+      if (head.text.front() != '.') {
+        element(*card, scope);
+      } else if (!top_level && !head.is(".param") && !head.is(".model")) {
+        throw NetlistError(head.where, fmt::format("'{}' is not allowed inside a subcircuit", head.text));
+      }
+    }
+    if (!top_level) return;
+    // Directives last: they refer to sources and nodes defined anywhere in the netlist.
+    for (const Card* card : scope.definition->body) {
+      const Token& head = card->tokens.front();
+      if (head.text.front() == '.' && !head.is(".param") && !head.is(".model")) directive(*card, scope);
+    }
+  }
+
+ private:
+  Circuit& circuit_;
+  const DiagnosticSink& sink_;
+  std::map<char, const ElementKind*> builders_;
+  std::vector<const SubcircuitDefinition*> instance_stack_;
+
+  void read_parameters(const Card& card, Scope& scope) {
+    const auto& tokens = card.tokens;
+    for (std::size_t i = 1; i < tokens.size(); i += 3) {
+      const Token& key = tokens[i];
+      if (key.kind != TokenKind::word || i + 1 >= tokens.size() || tokens[i + 1].kind != TokenKind::equals)
+        throw NetlistError(key.where, "expected 'name=value' after '.param'");
+      if (i + 2 >= tokens.size()) throw NetlistError(tokens[i + 1].where, fmt::format("missing value for parameter '{}'", key.text));
+      const Token& value = tokens[i + 2];
+      if (value.kind == TokenKind::word && !parse_spice_number(value.text)) {
+        // ngspice also accepts an unbraced expression after '.param name='.
+        std::size_t end = i + 3 < tokens.size() ? tokens[i + 3].offset : card.text.size();
+        std::size_t next = i + 3;
+        while (next < tokens.size() && !(next + 1 < tokens.size() && tokens[next + 1].kind == TokenKind::equals)) ++next;
+        end = next < tokens.size() ? tokens[next].offset : card.text.size();
+        Token expression = value;
+        expression.kind = TokenKind::expression;
+        expression.text = card.text.substr(value.offset, end - value.offset);
+        std::transform(expression.text.begin(), expression.text.end(), expression.text.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        scope.parameters[key.text] = evaluate_value(expression, card, scope);
+        i = next - 3;
+        continue;
+      }
+      scope.parameters[key.text] = evaluate_value(value, card, scope);
+    }
+  }
+
+  void read_model(const Card& card, Scope& scope) {
+    const auto& tokens = card.tokens;
+    if (tokens.size() < 3) throw NetlistError(tokens.front().where, "'.model' needs a name and a type");
+    ModelCard model;
+    model.name = tokens[1].text;
+    model.where = card.where;
+    model.type = tokens[2].text;
+    std::size_t i = 3;
+    while (i < tokens.size()) {
+      const Token& token = tokens[i];
+      if (token.kind == TokenKind::open_paren || token.kind == TokenKind::close_paren || token.kind == TokenKind::comma) {
+        ++i;
+        continue;
+      }
+      if (token.kind != TokenKind::word || i + 2 >= tokens.size() || tokens[i + 1].kind != TokenKind::equals)
+        throw NetlistError(token.where, fmt::format("expected 'name=value' model parameter, got '{}'", token.original));
+      model.parameters[token.text] = evaluate_value(tokens[i + 2], card, scope);
+      model.parameter_locations[token.text] = token.where;
+      i += 3;
+    }
+    if (scope.models.count(model.name))
+      throw NetlistError(tokens[1].where, fmt::format("model '{}' is defined twice", model.name));
+    scope.models.emplace(model.name, std::move(model));
+  }
+
+  void element(const Card& card, const Scope& scope) {
+    const Token& head = card.tokens.front();
+    char letter = head.text.front();
+    std::string name = scope.flat_device(head.text);
+    if (letter == 'x') {
+      instantiate(card, scope, name);
+      return;
+    }
+    auto builder = builders_.find(letter);
+    if (builder == builders_.end() || head.kind != TokenKind::word)
+      throw NetlistError(head.where, fmt::format("unknown element type '{}' in '{}'", head.original.substr(0, 1), head.original));
+    if (!circuit_.register_device(name)) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    ScopedElementCard element_card(card, scope, circuit_, name);
+    builder->second->build(element_card);
+  }
+
+  void instantiate(const Card& card, const Scope& scope, const std::string& name) {
+    const auto& tokens = card.tokens;
+    const Token& head = tokens.front();
+    // X name nodes... subckt [params:] [name=value ...]
+    std::size_t first_parameter = tokens.size();
+    for (std::size_t i = 1; i < tokens.size(); ++i)
+      if (tokens[i].is("params:") || (i + 1 < tokens.size() && tokens[i + 1].kind == TokenKind::equals)) {
+        first_parameter = i;
+        break;
+      }
+    if (first_parameter < 3) throw NetlistError(head.where, fmt::format("'{}' needs nodes and a subcircuit name", head.original));
+    const Token& subcircuit_token = tokens[first_parameter - 1];
+    const SubcircuitDefinition* definition = scope.subcircuit(subcircuit_token.text);
+    if (!definition) throw NetlistError(subcircuit_token.where, fmt::format("undefined subcircuit '{}'", subcircuit_token.original));
+    std::size_t node_count = first_parameter - 2;
+    if (node_count != definition->pins.size())
+      throw NetlistError(head.where, fmt::format("'{}' connects {} nodes but subcircuit '{}' has {} pins", head.original, node_count,
+                                                 definition->name, definition->pins.size()));
+    if (std::find(instance_stack_.begin(), instance_stack_.end(), definition) != instance_stack_.end())
+      throw NetlistError(subcircuit_token.where, fmt::format("subcircuit '{}' instantiates itself (recursive subcircuit)", definition->name));
+    if (!circuit_.register_device(name)) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+
+    Scope child;
+    child.parent = &scope;
+    child.definition = definition;
+    child.path = scope.path.empty() ? head.text : fmt::format("{}.{}", scope.path, head.text);
+    for (std::size_t pin = 0; pin < node_count; ++pin) {
+      const Token& node = tokens[1 + pin];
+      if (node.kind != TokenKind::word) throw NetlistError(node.where, fmt::format("expected a node name, got '{}'", node.original));
+      child.pin_nodes[definition->pins[pin]->text] = scope.flat_node(node.text);
+    }
+    // Defaults are evaluated in the definition's context (parent of the instance chain); instance
+    // overrides in the caller's scope.
+    std::map<std::string, const Token*> overrides;
+    std::size_t i = first_parameter;
+    if (i < tokens.size() && tokens[i].is("params:")) ++i;
+    for (; i < tokens.size(); i += 3) {
+      const Token& key = tokens[i];
+      if (key.kind != TokenKind::word || i + 2 >= tokens.size() || tokens[i + 1].kind != TokenKind::equals)
+        throw NetlistError(key.where, "expected 'name=value' instance parameter");
+      bool known = std::any_of(definition->default_parameters.begin(), definition->default_parameters.end(),
+                               [&](const auto& pair) { return pair.first->text == key.text; });
+      if (!known) throw NetlistError(key.where, fmt::format("subcircuit '{}' has no parameter '{}'", definition->name, key.text));
+      child.parameters[key.text] = evaluate_value(tokens[i + 2], card, scope);
+      overrides[key.text] = &tokens[i + 2];
+    }
+    for (const auto& [key, value] : definition->default_parameters) {
+      if (overrides.count(key->text)) continue;
+      child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
+    }
+    instance_stack_.push_back(definition);
+    elaborate_level(child, false);
+    instance_stack_.pop_back();
+  }
+
+  static double number(const Card& card, std::size_t index, std::string_view what, const Scope& scope) {
+    if (index >= card.tokens.size())
+      throw NetlistError(card.tokens.back().where, fmt::format("'{}' needs {}", card.tokens.front().text, what));
+    return evaluate_value(card.tokens[index], card, scope);
+  }
+
+  void directive(const Card& card, const Scope& scope) {
+    const Token& head = card.tokens.front();
+    const auto& tokens = card.tokens;
+    if (head.is(".op")) {
+      circuit_.analyses.push_back(OperatingPointRequest{head.where});
+    } else if (head.is(".dc")) {
+      DcSweepRequest request{head.where, {}};
+      std::size_t i = 1;
+      while (i < tokens.size()) {
+        SweepSpecification sweep;
+        sweep.where = tokens[i].where;
+        sweep.source = tokens[i].text;
+        if (!circuit_.find_source(sweep.source))
+          throw NetlistError(tokens[i].where, fmt::format("'.dc' sweeps '{}', which is not an independent voltage or current source", tokens[i].original));
+        sweep.start = number(card, i + 1, "a start value", scope);
+        sweep.stop = number(card, i + 2, "a stop value", scope);
+        sweep.step = number(card, i + 3, "a step", scope);
+        if (sweep.step == 0.0 || (sweep.stop - sweep.start) / sweep.step < 0)
+          throw NetlistError(tokens[i + 3].where, "'.dc' step must be non-zero and point from start to stop");
+        request.sweeps.push_back(sweep);
+        i += 4;
+      }
+      if (request.sweeps.empty()) throw NetlistError(head.where, "'.dc' needs a source, start, stop and step");
+      if (request.sweeps.size() > 2) throw NetlistError(tokens[9].where, "'.dc' sweeps at most two sources");
+      circuit_.analyses.push_back(request);
+    } else if (head.is(".tran")) {
+      TransientRequest request{head.where};
+      std::vector<const Token*> values;
+      for (std::size_t i = 1; i < tokens.size(); ++i) {
+        if (tokens[i].is("uic")) request.use_initial_conditions = true;
+        else values.push_back(&tokens[i]);
+      }
+      if (values.size() < 2 || values.size() > 4) throw NetlistError(head.where, "'.tran' takes tstep tstop [tstart [tmax]] [uic]");
+      request.step = evaluate_value(*values[0], card, scope);
+      request.stop = evaluate_value(*values[1], card, scope);
+      if (values.size() > 2) request.start = evaluate_value(*values[2], card, scope);
+      if (values.size() > 3) request.max_step = evaluate_value(*values[3], card, scope);
+      if (request.stop <= 0 || request.step <= 0) throw NetlistError(head.where, "'.tran' needs positive tstep and tstop");
+      circuit_.analyses.push_back(request);
+    } else if (head.is(".options") || head.is(".option") || head.is(".opt")) {
+      for (std::size_t i = 1; i < tokens.size(); ++i) {
+        const Token& key = tokens[i];
+        if (i + 2 < tokens.size() && tokens[i + 1].kind == TokenKind::equals) {
+          const Token& value = tokens[i + 2];
+          bool known = false;
+          if (value.kind == TokenKind::word && !parse_spice_number(value.text)) known = circuit_.options.set_word(key.text, value.text);
+          else known = circuit_.options.set(key.text, evaluate_value(value, card, scope));
+          if (!known) sink_({Severity::warning, key.where, fmt::format("unknown or unsupported option '{}' ignored", key.text)});
+          i += 2;
+          continue;
+        }
+        if (SimulationOptions::is_flag(key.text)) {
+          circuit_.options.set(key.text, 1.0);
+        } else {
+          sink_({Severity::warning, key.where, fmt::format("unknown or unsupported option '{}' ignored", key.text)});
+        }
+      }
+    } else if (head.is(".temp")) {
+      circuit_.options.temperature = number(card, 1, "a temperature", scope);
+    } else if (head.is(".ic") || head.is(".nodeset")) {
+      auto& list = head.is(".ic") ? circuit_.initial_conditions : circuit_.nodesets;
+      std::size_t i = 1;
+      while (i < tokens.size()) {
+        // v(node)=value
+        if (!(tokens[i].is("v") && i + 5 < tokens.size() && tokens[i + 1].kind == TokenKind::open_paren &&
+              tokens[i + 3].kind == TokenKind::close_paren && tokens[i + 4].kind == TokenKind::equals))
+          throw NetlistError(tokens[i].where, fmt::format("expected 'v(node)=value' in '{}'", head.text));
+        const Token& node = tokens[i + 2];
+        auto index = circuit_.find_node(node.text);
+        if (!index) throw NetlistError(node.where, fmt::format("unknown node '{}'", node.original));
+        if (*index == kGround) throw NetlistError(node.where, "cannot set the ground node");
+        list.push_back({*index, number(card, i + 5, "a value", scope), tokens[i].where});
+        i += 6;
+      }
+    } else if (head.is(".save")) {
+      for (std::size_t i = 1; i < tokens.size(); ++i) {
+        const Token& token = tokens[i];
+        if (token.is("all")) {
+          circuit_.saved_vectors.push_back("all");
+        } else if ((token.is("v") || token.is("i")) && i + 1 < tokens.size() && tokens[i + 1].kind == TokenKind::open_paren) {
+          std::size_t close = i + 2;
+          while (close < tokens.size() && tokens[close].kind != TokenKind::close_paren) ++close;
+          if (close >= tokens.size()) throw NetlistError(token.where, "missing ')'");
+          std::string inner;
+          for (std::size_t k = i + 2; k < close; ++k) inner += tokens[k].kind == TokenKind::comma ? "," : tokens[k].text;
+          circuit_.saved_vectors.push_back(fmt::format("{}({})", token.text, inner));
+          i = close;
+        } else if (token.kind == TokenKind::word) {
+          circuit_.saved_vectors.push_back(fmt::format("v({})", token.text));
+        } else {
+          throw NetlistError(token.where, fmt::format("unexpected '{}' in '.save'", token.original));
+        }
+      }
+    } else if (head.is(".print") || head.is(".plot") || head.is(".probe") || head.is(".width") || head.is(".meas") ||
+               head.is(".measure") || head.is(".global") || head.is(".csparam")) {
+      sink_({Severity::note, head.where, fmt::format("'{}' is not supported yet and is ignored", head.text)});
+    } else {
+      throw NetlistError(head.where, fmt::format("unknown directive '{}'", head.original));
+    }
+  }
+};
+
+}  // namespace
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink) {
+  Circuit circuit;
+  circuit.title = netlist.title;
+  SubcircuitDefinition top = parse_structure(netlist.cards);
+  Scope scope;
+  scope.definition = &top;
+  Elaborator elaborator(circuit, sink);
+  elaborator.elaborate_level(scope, true);
+  for (const auto& group : circuit.groups()) group->resolve(circuit);
+  return circuit;
+}
+
+Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink) {
+  return elaborate(read_netlist_file(netlist_path, sink), sink);
+}
+
+}  // namespace xbarsim

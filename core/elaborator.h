@@ -1,0 +1,30 @@
+// Elaborator: turns netlist text into a flat Circuit.
+//
+// The pipeline, step by step:
+//   1. read_netlist_file() gives the cards (includes and libraries expanded, comments gone);
+//   2. the cards are split into the top level and `.subckt` definitions (nested definitions are
+//      local to the subcircuit that holds them);
+//   3. each level evaluates its `.param` lines in order, then its `.model` cards, then its
+//      elements: an `X` line instantiates a definition (pins mapped, parameters overridden,
+//      names prefixed `x1.`), every other letter goes to the builder its model registered
+//      (builtin_element_kinds()), which adds the instance to its DeviceGroup;
+//   4. top-level directives fill in the analyses, options, .ic/.nodeset and .save lists;
+//   5. every group resolves its references to other devices (F/H controlling sources).
+// Unknown elements or directives, bad numbers, missing nodes, wrong pin counts, undefined
+// parameters or subcircuits, recursion and duplicate names are NetlistErrors at their token.
+#pragma once
+
+#include <filesystem>
+
+#include "core/circuit.h"
+#include "core/diagnostics.h"
+#include "core/netlist_reader.h"
+
+namespace xbarsim {
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink);
+
+// read_netlist_file() followed by elaborate().
+Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink);
+
+}  // namespace xbarsim

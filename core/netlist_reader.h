@@ -1,0 +1,67 @@
+// NetlistReader: turns netlist files into logical lines ("cards") of tokens, ngspice style.
+//
+// Handles the title line, `*` comment lines, `;` and `$ ` inline comments, `+` continuation lines,
+// `.include file` and `.lib file section` (paths relative to the including file), `.control`
+// blocks and everything after `.end` (skipped with a note). Text is case-insensitive: every token
+// is lower-cased except where the original spelling matters (file names), which is kept too.
+// Tokens: words, `=`, `(`, `)`, `,`, and `{...}` / `'...'` expressions kept whole. Each token knows
+// its source location, so later stages report `file:line:col: error: ...`.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/source_location.h"
+
+namespace xbarsim {
+
+enum class TokenKind { word, equals, open_paren, close_paren, comma, expression };
+
+struct Token {
+  TokenKind kind = TokenKind::word;
+  std::string text;      // lower-cased; for expressions, the text inside the braces or quotes
+  std::string original;  // as written (file names keep their case)
+  SourceLocation where;
+  std::size_t offset = 0;  // offset of the token's first character in Card::text
+
+  bool is(std::string_view word) const { return kind == TokenKind::word && text == word; }
+};
+
+// One logical line: a physical line plus its `+` continuations, without comments.
+struct Card {
+  std::vector<Token> tokens;
+  std::string text;  // the joined logical line (original case), continuations separated by a space
+  SourceLocation where;
+
+  // Location of a character offset in `text` (maps back across continuation lines).
+  SourceLocation location_at(std::size_t offset) const;
+
+  struct Segment {
+    std::size_t offset;    // where this physical line's text starts in `text`
+    SourceLocation where;  // where that character is in the file
+  };
+  std::vector<Segment> segments;
+};
+
+struct NetlistText {
+  std::string title;
+  SourceLocation title_location;
+  std::vector<Card> cards;  // in order, includes expanded in place; `.end` and `.control` removed
+};
+
+// Splits one line of text into tokens (used for cards and for option strings given on the CLI).
+std::vector<Token> tokenize(const Card& card);
+
+// Reads a top-level netlist file. Throws NetlistError on unreadable files, missing includes,
+// include cycles, unterminated `.control` or `.lib` sections and malformed tokens.
+NetlistText read_netlist_file(const std::filesystem::path& path, const DiagnosticSink& sink);
+
+// Same, for netlist text held in memory (`name` is used in locations; includes resolve relative
+// to `base_directory`).
+NetlistText read_netlist_string(std::string_view text, const std::string& name,
+                                const std::filesystem::path& base_directory, const DiagnosticSink& sink);
+
+}  // namespace xbarsim

@@ -1,0 +1,182 @@
+#include "core/simulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/connectivity_check.h"
+#include "core/diagnostics.h"
+
+namespace xbarsim {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::vector<int> select_outputs(const Circuit& circuit, const DiagnosticSink& sink) {
+  const auto& saved = circuit.saved_vectors;
+  bool all = saved.empty() || std::find(saved.begin(), saved.end(), "all") != saved.end();
+  std::vector<int> voltages, currents;
+  for (int i = 0; i < circuit.unknown_count(); ++i) {
+    const Unknown& unknown = circuit.unknown(i);
+    if (!unknown.is_output) continue;
+    if (!all && std::find(saved.begin(), saved.end(), unknown.name) == saved.end()) continue;
+    (unknown.quantity == Quantity::voltage ? voltages : currents).push_back(i);
+  }
+  if (!all) {
+    for (const std::string& name : saved) {
+      bool found = false;
+      for (int i = 0; i < circuit.unknown_count() && !found; ++i) found = circuit.unknown(i).name == name;
+      if (!found) sink({Severity::warning, {}, fmt::format(".save: no vector '{}' in this circuit", name)});
+    }
+  }
+  voltages.insert(voltages.end(), currents.begin(), currents.end());
+  return voltages;
+}
+
+// ngspice's sweep values: start, start+step, ... up to stop (inclusive within rounding).
+std::vector<double> sweep_values(const SweepSpecification& sweep) {
+  std::vector<double> values;
+  const double count = std::floor((sweep.stop - sweep.start) / sweep.step + 1e-9);
+  for (long i = 0; i <= static_cast<long>(count); ++i) values.push_back(sweep.start + static_cast<double>(i) * sweep.step);
+  return values;
+}
+
+}  // namespace
+
+Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(circuit), settings_(std::move(settings)) {
+  if (!settings_.sink) settings_.sink = stderr_diagnostic_sink();
+  auto start = std::chrono::steady_clock::now();
+  system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver));
+  outputs_ = select_outputs(circuit_, settings_.sink);
+  statistics_.unknowns = system_->size();
+  statistics_.nonzeros = system_->structure().nonzeros();
+  statistics_.setup_seconds = seconds_since(start);
+}
+
+SimulationStatistics Simulator::statistics() const {
+  SimulationStatistics result = statistics_;
+  result.newton_iterations = operating_point_statistics_.newton_iterations;
+  result.gmin_steps = operating_point_statistics_.gmin_steps;
+  result.source_steps = operating_point_statistics_.source_steps;
+  return result;
+}
+
+Plot Simulator::make_plot(std::string name) const {
+  Plot plot;
+  plot.title = circuit_.title;
+  plot.name = std::move(name);
+  for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown(unknown).quantity, {}});
+  return plot;
+}
+
+void Simulator::append_point(Plot& plot, const std::vector<double>& solution) const {
+  std::size_t offset = plot.has_scale ? 1 : 0;
+  for (std::size_t k = 0; k < outputs_.size(); ++k) plot.vectors[k + offset].values.push_back(solution[static_cast<std::size_t>(outputs_[k])]);
+}
+
+std::string Simulator::explain_singular(int unknown) const {
+  if (unknown < 0 || unknown >= circuit_.unknown_count()) return "singular matrix";
+  return fmt::format("singular matrix: check {} (no unique solution: floating or over-constrained)", circuit_.unknown_label(unknown));
+}
+
+Waveforms Simulator::run() {
+  if (circuit_.analyses.empty()) throw SimulationError("the netlist requests no analysis: add .op, .dc or .tran");
+  Waveforms waveforms;
+  for (const AnalysisRequest& request : circuit_.analyses) {
+    if (const auto* op = std::get_if<OperatingPointRequest>(&request)) {
+      waveforms.plots.push_back(operating_point(*op));
+    } else if (const auto* dc = std::get_if<DcSweepRequest>(&request)) {
+      waveforms.plots.push_back(dc_sweep(*dc));
+    } else {
+      throw SimulationError(fmt::format("{}: transient analysis is not supported yet", std::get<TransientRequest>(request).where.to_string()));
+    }
+  }
+  return waveforms;
+}
+
+Plot Simulator::operating_point(const OperatingPointRequest& request) {
+  (void)request;
+  auto start = std::chrono::steady_clock::now();
+  if (!connectivity_checked_) check_dc_connectivity(circuit_);
+  connectivity_checked_ = true;
+  std::vector<double> solution;
+  try {
+    solve_operating_point(*system_, solution, AnalysisMode::operating_point, true, circuit_.options.itl1, operating_point_statistics_);
+  } catch (const SingularMatrixError& error) {
+    throw SimulationError(explain_singular(error.unknown()));
+  }
+  Plot plot = make_plot("Operating Point");
+  append_point(plot, solution);
+  statistics_.analysis_seconds += seconds_since(start);
+  return plot;
+}
+
+Plot Simulator::dc_sweep(const DcSweepRequest& request) {
+  auto start = std::chrono::steady_clock::now();
+  if (!connectivity_checked_) check_dc_connectivity(circuit_);
+  connectivity_checked_ = true;
+  struct Axis {
+    SourceReference source;
+    std::vector<double> values;
+    double original;
+  };
+  std::vector<Axis> axes;
+  for (const SweepSpecification& sweep : request.sweeps) {
+    SourceReference source = *circuit_.find_source(sweep.source);
+    axes.push_back({source, sweep_values(sweep), source.group->dc_value(source.index)});
+  }
+  Plot plot = make_plot("DC transfer characteristic");
+  plot.has_scale = true;
+  const Quantity scale_quantity = axes.front().source.group->source_quantity();
+  plot.vectors.insert(plot.vectors.begin(),
+                      Vector{scale_quantity == Quantity::voltage ? "v(v-sweep)" : "i(i-sweep)", scale_quantity, {}});
+
+  std::vector<double> solution;
+  bool first_point = true;
+  const std::size_t outer_count = axes.size() > 1 ? axes[1].values.size() : 1;
+  try {
+    for (std::size_t outer = 0; outer < outer_count; ++outer) {
+      if (axes.size() > 1) axes[1].source.group->set_dc_value(axes[1].source.index, axes[1].values[outer]);
+      for (double value : axes[0].values) {
+        axes[0].source.group->set_dc_value(axes[0].source.index, value);
+        bool converged = false;
+        if (!first_point) {
+          NewtonSettings settings;
+          settings.mode = AnalysisMode::dc_sweep;
+          settings.max_iterations = circuit_.options.itl2;
+          std::vector<double> trial = solution;
+          NewtonResult result = newton_solve(*system_, trial, settings);
+          operating_point_statistics_.newton_iterations += result.iterations;
+          if (result.converged) {
+            solution = trial;
+            converged = true;
+          }
+        }
+        if (!converged) {
+          try {
+            solve_operating_point(*system_, solution, AnalysisMode::dc_sweep, first_point, circuit_.options.itl1,
+                                  operating_point_statistics_);
+          } catch (const SimulationError& error) {
+            throw SimulationError(fmt::format("at DC sweep point {} = {:.6g}: {}", request.sweeps[0].source, value, error.what()));
+          }
+        }
+        first_point = false;
+        plot.vectors.front().values.push_back(value);
+        append_point(plot, solution);
+        ++statistics_.sweep_points;
+      }
+    }
+  } catch (const SingularMatrixError& error) {
+    for (Axis& axis : axes) axis.source.group->set_dc_value(axis.source.index, axis.original);
+    throw SimulationError(explain_singular(error.unknown()));
+  }
+  for (Axis& axis : axes) axis.source.group->set_dc_value(axis.source.index, axis.original);
+  statistics_.analysis_seconds += seconds_since(start);
+  return plot;
+}
+
+}  // namespace xbarsim

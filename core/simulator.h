@@ -1,0 +1,64 @@
+// Simulator: runs a Circuit's analyses on one MnaSystem and returns their results as plots.
+//
+// The matrix structure, device binding and the solver's symbolic analysis happen once, when the
+// Simulator is built; every analysis and every sweep point after that only loads values and
+// refactors. Results hold the output vectors (.save selection, ngspice names and order: node
+// voltages, then branch currents).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/circuit.h"
+#include "core/operating_point.h"
+#include "core/waveforms.h"
+#include "solvers/linear_solver.h"
+#include "solvers/mna_system.h"
+
+namespace xbarsim {
+
+struct SimulatorSettings {
+  std::string linear_solver = "klu";
+  DiagnosticSink sink;  // warnings (e.g. unknown .save names); stderr when empty
+};
+
+struct SimulationStatistics {
+  int unknowns = 0;
+  int nonzeros = 0;
+  long newton_iterations = 0;
+  int gmin_steps = 0;
+  int source_steps = 0;
+  long sweep_points = 0;
+  double setup_seconds = 0.0;     // structure, binding, symbolic analysis
+  double analysis_seconds = 0.0;  // all analyses
+};
+
+class Simulator {
+ public:
+  explicit Simulator(Circuit& circuit, SimulatorSettings settings = {});
+
+  // Runs every analysis the circuit requests, in netlist order. Throws SimulationError.
+  Waveforms run();
+  Plot operating_point(const OperatingPointRequest& request = {});
+  Plot dc_sweep(const DcSweepRequest& request);
+
+  SimulationStatistics statistics() const;
+  const LinearSolverStatistics& solver_statistics() { return system_->solver().statistics(); }
+  std::string_view solver_name() { return system_->solver().name(); }
+
+ private:
+  Plot make_plot(std::string name) const;
+  void append_point(Plot& plot, const std::vector<double>& solution) const;
+  std::string explain_singular(int unknown) const;
+
+  Circuit& circuit_;
+  SimulatorSettings settings_;
+  std::unique_ptr<MnaSystem> system_;
+  std::vector<int> outputs_;  // unknowns written to plots
+  bool connectivity_checked_ = false;
+  OperatingPointStatistics operating_point_statistics_;
+  SimulationStatistics statistics_;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,21 @@
+#include "models/builtin_models.h"
+
+namespace xbarsim {
+
+const std::vector<ElementKind>& builtin_element_kinds() {
+  static const std::vector<ElementKind> kinds = {
+      {'r', "resistor", build_resistor},
+      {'c', "capacitor", build_capacitor},
+      {'l', "inductor", build_inductor},
+      {'v', "independent voltage source", build_voltage_source},
+      {'i', "independent current source", build_current_source},
+      {'e', "voltage-controlled voltage source", build_voltage_controlled_voltage_source},
+      {'f', "current-controlled current source", build_current_controlled_current_source},
+      {'g', "voltage-controlled current source", build_voltage_controlled_current_source},
+      {'h', "current-controlled voltage source", build_current_controlled_voltage_source},
+      {'d', "junction diode", build_diode},
+  };
+  return kinds;
+}
+
+}  // namespace xbarsim

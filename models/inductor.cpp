@@ -1,0 +1,74 @@
+// Inductor `Lname n+ n- value [ic=i]`: flux phi = L * I with its branch current as an unknown;
+// a short circuit at DC.
+#include <fmt/format.h>
+
+#include "core/circuit.h"
+#include "models/builtin_models.h"
+#include "solvers/matrix_structure.h"
+
+namespace xbarsim {
+namespace {
+
+class InductorGroup : public DeviceGroup {
+ public:
+  std::vector<int> a, b, branch;
+  std::vector<double> inductance;
+  std::vector<double> initial_current;  // NaN when no ic= was given
+  std::vector<std::string> names;
+
+  std::string_view kind() const override { return "inductor"; }
+  std::size_t size() const override { return a.size(); }
+
+  void declare(MatrixStructure& structure) const override {
+    for (std::size_t i = 0; i < size(); ++i) {
+      structure.add(a[i], branch[i]);
+      structure.add(b[i], branch[i]);
+      structure.add(branch[i], a[i]);
+      structure.add(branch[i], b[i]);
+    }
+  }
+  void bind(const MatrixStructure& structure) override {
+    slots_.resize(size());
+    for (std::size_t i = 0; i < size(); ++i)
+      slots_[i] = {structure.slot(a[i], branch[i]), structure.slot(b[i], branch[i]), structure.slot(branch[i], a[i]),
+                   structure.slot(branch[i], b[i])};
+  }
+  void load(LoadContext& context) override {
+    double* matrix = context.matrix;
+    for (const Slots& s : slots_) {
+      matrix[s.a_branch] += 1.0;
+      matrix[s.b_branch] -= 1.0;
+      matrix[s.branch_a] += 1.0;
+      matrix[s.branch_b] -= 1.0;
+    }
+  }
+  void dc_connections(std::vector<DcConnection>& connections) const override {
+    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], true, names[i]});
+  }
+
+ private:
+  struct Slots {
+    int a_branch, b_branch, branch_a, branch_b;
+  };
+  std::vector<Slots> slots_;
+};
+
+}  // namespace
+
+void build_inductor(ElementCard& card) {
+  const Token& value_token = card.token(3);
+  double initial = std::numeric_limits<double>::quiet_NaN();
+  for (const KeywordValue& pair : card.keyword_values(4)) {
+    if (pair.keyword->is("ic")) initial = card.value(*pair.value);
+    else card.fail(*pair.keyword, fmt::format("unknown inductor parameter '{}'; usage: Lname n+ n- value [ic=i]", pair.keyword->text));
+  }
+  auto& group = card.circuit().group<InductorGroup>();
+  group.a.push_back(card.node(1));
+  group.b.push_back(card.node(2));
+  group.inductance.push_back(card.value(value_token));
+  group.branch.push_back(card.circuit().add_branch(card.name()));
+  group.initial_current.push_back(initial);
+  group.names.push_back(card.name());
+}
+
+}  // namespace xbarsim

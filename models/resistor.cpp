@@ -1,0 +1,79 @@
+// Resistor `Rname n+ n- value` (or `r=value`): a linear conductance G = 1/R between two nodes.
+#include <fmt/format.h>
+
+#include "core/circuit.h"
+#include "models/builtin_models.h"
+#include "solvers/matrix_structure.h"
+
+namespace xbarsim {
+namespace {
+
+class ResistorGroup : public DeviceGroup {
+ public:
+  std::vector<int> a, b;
+  std::vector<double> conductance;
+  std::vector<std::string> names;
+
+  std::string_view kind() const override { return "resistor"; }
+  std::size_t size() const override { return a.size(); }
+
+  void declare(MatrixStructure& structure) const override {
+    for (std::size_t i = 0; i < size(); ++i) {
+      structure.add(a[i], b[i]);
+      structure.add(b[i], a[i]);
+    }
+  }
+  void bind(const MatrixStructure& structure) override {
+    slots_.resize(size());
+    for (std::size_t i = 0; i < size(); ++i)
+      slots_[i] = {structure.slot(a[i], a[i]), structure.slot(b[i], b[i]), structure.slot(a[i], b[i]), structure.slot(b[i], a[i])};
+  }
+  void load(LoadContext& context) override {
+    double* matrix = context.matrix;
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      const double g = conductance[i];
+      const Slots& s = slots_[i];
+      matrix[s.aa] += g;
+      matrix[s.bb] += g;
+      matrix[s.ab] -= g;
+      matrix[s.ba] -= g;
+    }
+  }
+  void dc_connections(std::vector<DcConnection>& connections) const override {
+    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], false, names[i]});
+  }
+
+ private:
+  struct Slots {
+    int aa, bb, ab, ba;
+  };
+  std::vector<Slots> slots_;
+};
+
+}  // namespace
+
+void build_resistor(ElementCard& card) {
+  const char* usage = "Rname n+ n- value";
+  card.token(3);
+  const Token* value_token = &card.token(3);
+  std::size_t extra = 4;
+  if (value_token->is("r") && card.token_count() > 5 && card.token(4).kind == TokenKind::equals) {
+    value_token = &card.token(5);
+    extra = 6;
+  }
+  for (const KeywordValue& pair : card.keyword_values(extra)) {
+    if (pair.keyword->is("tc1") || pair.keyword->is("tc2") || pair.keyword->is("m") || pair.keyword->is("temp") ||
+        pair.keyword->is("dtemp") || pair.keyword->is("noisy") || pair.keyword->is("ac"))
+      card.fail(*pair.keyword, fmt::format("resistor parameter '{}' is not supported yet", pair.keyword->text));
+    card.fail(*pair.keyword, fmt::format("unknown resistor parameter '{}'; usage: {}", pair.keyword->text, usage));
+  }
+  double resistance = card.value(*value_token);
+  if (resistance == 0.0) card.fail(*value_token, fmt::format("resistor '{}' has zero resistance", card.name()));
+  auto& group = card.circuit().group<ResistorGroup>();
+  group.a.push_back(card.node(1));
+  group.b.push_back(card.node(2));
+  group.conductance.push_back(1.0 / resistance);
+  group.names.push_back(card.name());
+}
+
+}  // namespace xbarsim

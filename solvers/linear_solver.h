@@ -1,0 +1,51 @@
+// LinearSolver: solves A x = b for the MNA matrix, reusing work across calls.
+//
+// analyze() runs once per MatrixStructure (ordering, symbolic factorisation); factor() runs when
+// values change (KLU refactors with the previous pivot order and falls back to a full factor
+// when a pivot becomes too small); solve() may be called many times per factorisation.
+// A singular matrix throws SingularMatrixError with the unknown that could not be pivoted, so
+// the caller can name the node.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "solvers/matrix_structure.h"
+
+namespace xbarsim {
+
+class SingularMatrixError : public std::runtime_error {
+ public:
+  SingularMatrixError(int unknown, const std::string& message) : std::runtime_error(message), unknown_(unknown) {}
+  int unknown() const { return unknown_; }  // -1 when the solver cannot tell which
+
+ private:
+  int unknown_;
+};
+
+struct LinearSolverStatistics {
+  long analyses = 0;
+  long full_factorizations = 0;
+  long refactorizations = 0;
+  long solves = 0;
+};
+
+class LinearSolver {
+ public:
+  virtual ~LinearSolver() = default;
+  virtual std::string_view name() const = 0;
+  virtual void analyze(const MatrixStructure& structure) = 0;
+  virtual void factor(const double* values) = 0;         // CSC values in the structure's order
+  virtual void solve(double* rhs_then_solution) = 0;    // in place, size() entries
+  const LinearSolverStatistics& statistics() const { return statistics_; }
+
+ protected:
+  LinearSolverStatistics statistics_;
+};
+
+// "klu" (default) or "eigen" (Eigen's SparseLU, a second opinion). Throws std::invalid_argument.
+std::unique_ptr<LinearSolver> make_linear_solver(std::string_view name);
+
+}  // namespace xbarsim

@@ -1,0 +1,44 @@
+// MatrixStructure: the sparsity pattern of the MNA matrix, built once per topology.
+//
+// Devices declare the (row, column) entries they will ever write, then the structure is
+// finalised into compressed sparse columns (CSC, the layout KLU and Eigen take) and each device
+// binds to the value slots of its entries. Newton iterations, time steps and sweep points then
+// only write values. Row or column -1 is ground: such entries map to a trash slot one past the
+// last value (and ground's right-hand-side row to one past the last row), so device loads never
+// branch on ground. Every diagonal entry is present (gmin stepping writes there).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace xbarsim {
+
+class MatrixStructure {
+ public:
+  explicit MatrixStructure(int size);
+
+  void add(int row, int column);  // declare an entry; ignored when row or column is ground (-1)
+  void finalize();                // sort, deduplicate and build the CSC arrays
+
+  int size() const { return size_; }
+  int nonzeros() const { return static_cast<int>(row_indices_.size()); }
+  // Value slot of (row, column) in the CSC value array; the trash slot (nonzeros()) for ground.
+  // The entry must have been declared.
+  int slot(int row, int column) const;
+  int rhs_index(int row) const { return row < 0 ? size_ : row; }  // trash row (size()) for ground
+  int trash_slot() const { return nonzeros(); }
+  int diagonal_slot(int row) const { return diagonal_slots_[static_cast<std::size_t>(row)]; }
+
+  const std::vector<int>& column_starts() const { return column_starts_; }  // size()+1 entries
+  const std::vector<int>& row_indices() const { return row_indices_; }
+
+ private:
+  int size_;
+  bool finalized_ = false;
+  std::vector<std::uint64_t> pending_;  // (column << 32 | row) pairs until finalize()
+  std::vector<int> column_starts_;
+  std::vector<int> row_indices_;
+  std::vector<int> diagonal_slots_;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,63 @@
+#include "solvers/mna_system.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace xbarsim {
+
+MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver)
+    : circuit_(circuit), structure_(circuit.unknown_count()), solver_(std::move(solver)) {
+  for (const auto& group : circuit.groups()) group->declare(structure_);
+  structure_.finalize();
+  for (const auto& group : circuit.groups()) {
+    group->bind(structure_);
+    if (group->is_nonlinear() && group->size() > 0) linear_ = false;
+  }
+  matrix_.assign(static_cast<std::size_t>(structure_.nonzeros()) + 1, 0.0);
+  rhs_.assign(static_cast<std::size_t>(size()) + 1, 0.0);
+  is_node_row_.resize(static_cast<std::size_t>(size()));
+  for (int i = 0; i < size(); ++i) is_node_row_[i] = circuit.unknown(i).quantity == Quantity::voltage;
+  solver_->analyze(structure_);
+}
+
+void MnaSystem::load(LoadContext& context) {
+  std::fill(matrix_.begin(), matrix_.end(), 0.0);
+  std::fill(rhs_.begin(), rhs_.end(), 0.0);
+  context.matrix = matrix_.data();
+  context.rhs = rhs_.data();
+  for (const auto& group : circuit_.groups()) group->load(context);
+}
+
+void MnaSystem::add_node_shunt(double conductance) {
+  for (int i = 0; i < size(); ++i)
+    if (is_node_row_[i]) matrix_[structure_.diagonal_slot(i)] += conductance;
+}
+
+void MnaSystem::residual(const double* x, std::vector<double>& residual, std::vector<double>& scale) const {
+  const int n = size();
+  residual.assign(static_cast<std::size_t>(n), 0.0);
+  scale.assign(static_cast<std::size_t>(n), 0.0);
+  const auto& starts = structure_.column_starts();
+  const auto& rows = structure_.row_indices();
+  for (int column = 0; column < n; ++column) {
+    const double xj = x[column];
+    for (int k = starts[column]; k < starts[column + 1]; ++k) {
+      const double term = matrix_[k] * xj;
+      residual[rows[k]] += term;
+      scale[rows[k]] = std::max(scale[rows[k]], std::abs(term));
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    residual[i] -= rhs_[i];
+    scale[i] = std::max(scale[i], std::abs(rhs_[i]));
+  }
+}
+
+void MnaSystem::factor_and_solve(std::vector<double>& solution) {
+  solver_->factor(matrix_.data());
+  solution.assign(rhs_.begin(), rhs_.end());
+  solver_->solve(solution.data());
+  solution[static_cast<std::size_t>(size())] = 0.0;
+}
+
+}  // namespace xbarsim

@@ -1,0 +1,53 @@
+// MnaSystem: a Circuit's modified nodal equations, assembled into pre-bound matrix slots.
+//
+// Construction does the structural work once: every device group declares its entries, the
+// MatrixStructure is finalised, every group binds to its slots, the linear solver analyses the
+// pattern. load() then zeroes the values and lets each group add its stamps at an iterate;
+// factor_and_solve() hands the values to the solver. Unknown k is row/column k; ground is the
+// trash row/slot one past the end (see MatrixStructure).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/circuit.h"
+#include "solvers/linear_solver.h"
+#include "solvers/matrix_structure.h"
+
+namespace xbarsim {
+
+class MnaSystem {
+ public:
+  MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver);
+
+  int size() const { return structure_.size(); }
+  Circuit& circuit() { return circuit_; }
+  const MatrixStructure& structure() const { return structure_; }
+  LinearSolver& solver() { return *solver_; }
+  bool is_linear() const { return linear_; }
+
+  // Zeroes matrix and rhs, then loads every device group at context.solution.
+  void load(LoadContext& context);
+  // Adds `conductance` to the diagonal of every node-voltage row (gmin stepping).
+  void add_node_shunt(double conductance);
+  // Row-wise residual A*x - b of the values just loaded, and the magnitude scale of each row
+  // (largest |A_ij x_j| or |b_i|), for relative residual tests.
+  void residual(const double* x, std::vector<double>& residual, std::vector<double>& scale) const;
+  // Factors the loaded matrix and solves for the new iterate (written into `solution`, size()+1
+  // entries, the last being ground = 0). Throws SingularMatrixError.
+  void factor_and_solve(std::vector<double>& solution);
+
+  std::vector<double>& matrix_values() { return matrix_; }
+  std::vector<double>& rhs() { return rhs_; }
+
+ private:
+  Circuit& circuit_;
+  MatrixStructure structure_;
+  std::unique_ptr<LinearSolver> solver_;
+  std::vector<double> matrix_;  // nonzeros + trash slot
+  std::vector<double> rhs_;     // size + trash row
+  std::vector<bool> is_node_row_;
+  bool linear_ = true;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,74 @@
+#include "solvers/newton.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace xbarsim {
+namespace {
+
+constexpr double kClampConductance = 1e10;  // holds a nodeset node at its value
+
+}  // namespace
+
+NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, const NewtonSettings& settings) {
+  const SimulationOptions& options = system.circuit().options;
+  const int n = system.size();
+  solution.resize(static_cast<std::size_t>(n) + 1, 0.0);
+  solution[static_cast<std::size_t>(n)] = 0.0;
+  std::vector<double> next, residual, scale, excess(static_cast<std::size_t>(n));
+  std::vector<bool> is_voltage(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) is_voltage[i] = system.circuit().unknown(i).quantity == Quantity::voltage;
+
+  for (const auto& group : system.circuit().groups()) group->reset_iteration_state();
+
+  NewtonResult result;
+  for (int iteration = 0; iteration < settings.max_iterations; ++iteration) {
+    LoadContext context;
+    context.solution = solution.data();
+    context.options = &options;
+    context.mode = settings.mode;
+    context.source_factor = settings.source_factor;
+    context.junction_gmin = options.gmin;
+    context.initialize_junctions = settings.initialize_junctions && iteration == 0;
+    context.time = settings.time;
+    system.load(context);
+    if (settings.node_shunt > 0) system.add_node_shunt(settings.node_shunt);
+    for (const auto& [node, value] : settings.clamped_nodes) {
+      system.matrix_values()[system.structure().diagonal_slot(node)] += kClampConductance;
+      system.rhs()[node] += kClampConductance * value;
+    }
+    system.residual(solution.data(), residual, scale);
+    system.factor_and_solve(next);
+    ++result.iterations;
+
+    bool converged = context.limited_devices == 0 && iteration > 0;
+    result.worst_residual = 0.0;
+    for (int i = 0; i < n; ++i) {
+      const double absolute = is_voltage[i] ? options.vntol : options.abstol;
+      const double update_tolerance = options.reltol * std::max(std::abs(next[i]), std::abs(solution[i])) + absolute;
+      const double residual_tolerance = options.reltol * scale[i] + (is_voltage[i] ? options.abstol : options.vntol);
+      const double update_excess = std::abs(next[i] - solution[i]) / update_tolerance;
+      const double residual_excess = std::abs(residual[i]) / residual_tolerance;
+      excess[i] = std::max(update_excess, residual_excess);
+      result.worst_residual = std::max(result.worst_residual, std::abs(residual[i]));
+      if (excess[i] > 1.0) converged = false;
+    }
+    solution.swap(next);
+    solution[static_cast<std::size_t>(n)] = 0.0;
+    bool all_finite = std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); });
+    if (!all_finite) break;
+    if (converged || system.is_linear()) {  // a linear system is solved exactly in one step
+      result.converged = true;
+      return result;
+    }
+  }
+  std::vector<int> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return excess[a] > excess[b]; });
+  for (int i = 0; i < std::min(n, 5); ++i)
+    if (excess[order[i]] > 1.0 || !std::isfinite(solution[order[i]])) result.worst_unknowns.push_back(order[i]);
+  return result;
+}
+
+}  // namespace xbarsim
