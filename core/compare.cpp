@@ -1,0 +1,327 @@
+#include "core/compare.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <iterator>
+#include <limits>
+#include <string_view>
+
+namespace xbarsim {
+
+namespace {
+
+constexpr double infinity = std::numeric_limits<double>::infinity();
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// A value read from one side at one compared point: values[first] + weight * (values[second] - values[first]).
+struct Sample {
+  std::size_t first = 0;
+  std::size_t second = 0;
+  double weight = 0;
+
+  double of(const std::vector<double>& values) const {
+    if (weight == 0) return values[first];
+    return values[first] + weight * (values[second] - values[first]);
+  }
+};
+
+// How the points of both sides line up: one Sample per compared point and side.
+struct Alignment {
+  std::vector<double> scale_values;  // per compared point; empty for plots without a scale
+  std::vector<Sample> ours;
+  std::vector<Sample> reference;
+  bool interpolated = false;
+};
+
+Alignment point_by_point(std::size_t points, const std::vector<double>* scale) {
+  Alignment alignment;
+  for (std::size_t point = 0; point < points; ++point) {
+    alignment.ours.push_back({point, point, 0});
+    alignment.reference.push_back({point, point, 0});
+  }
+  if (scale) alignment.scale_values = *scale;
+  return alignment;
+}
+
+double largest_magnitude(const std::vector<double>& values) {
+  double largest = 0;
+  for (const double value : values)
+    if (std::isfinite(value)) largest = std::max(largest, std::abs(value));
+  return largest;
+}
+
+bool same_values(const std::vector<double>& a, const std::vector<double>& b, double tolerance) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t index = 0; index < a.size(); ++index)
+    if (!(std::abs(a[index] - b[index]) <= tolerance)) return false;
+  return true;
+}
+
+// Indices of `scale` in increasing scale order, or empty when the scale is not monotonic.
+std::vector<std::size_t> increasing_order(const std::vector<double>& scale) {
+  std::vector<std::size_t> order(scale.size());
+  for (std::size_t index = 0; index < scale.size(); ++index) order[index] = index;
+  if (std::is_sorted(scale.begin(), scale.end())) return order;
+  if (std::is_sorted(scale.rbegin(), scale.rend())) {
+    std::reverse(order.begin(), order.end());
+    return order;
+  }
+  return {};
+}
+
+// Samples of a side whose scale, taken in `order`, is increasing, at the increasing points `grid`.
+std::vector<Sample> linear_samples(const std::vector<double>& scale, const std::vector<std::size_t>& order,
+                                   const std::vector<double>& grid) {
+  std::vector<Sample> samples;
+  samples.reserve(grid.size());
+  std::size_t next = 0;  // first position in `order` whose scale value exceeds the grid point
+  for (const double x : grid) {
+    while (next < order.size() && scale[order[next]] <= x) ++next;
+    if (next == 0) {
+      samples.push_back({order.front(), order.front(), 0});
+    } else if (next == order.size()) {
+      samples.push_back({order.back(), order.back(), 0});
+    } else {
+      const double x0 = scale[order[next - 1]], x1 = scale[order[next]];
+      samples.push_back({order[next - 1], order[next], (x - x0) / (x1 - x0)});
+    }
+  }
+  return samples;
+}
+
+// Aligns the points of two plots with a scale; on failure adds the reason to `problems` and returns false.
+bool align_scales(const Vector& our_scale, const Vector& reference_scale, const ComparisonTolerances& tolerances,
+                  Alignment& alignment, std::vector<std::string>& problems) {
+  const std::vector<double>& ours = our_scale.values;
+  const std::vector<double>& reference = reference_scale.values;
+  if (ours.empty() || reference.empty()) {
+    problems.push_back(fmt::format("scale '{}' is empty in {}", our_scale.name, ours.empty() ? "ours" : "the reference"));
+    return false;
+  }
+  const double tolerance =
+      tolerances.scale_match_tolerance * std::max(largest_magnitude(ours), largest_magnitude(reference));
+  if (same_values(ours, reference, tolerance)) {
+    alignment = point_by_point(ours.size(), &ours);
+    return true;
+  }
+  const std::vector<std::size_t> our_order = increasing_order(ours);
+  const std::vector<std::size_t> reference_order = increasing_order(reference);
+  if (our_order.empty() || reference_order.empty()) {
+    problems.push_back(fmt::format("scales '{}' differ ({} vs {} points) and {} not monotonic, so they cannot be aligned",
+                                   our_scale.name, ours.size(), reference.size(),
+                                   our_order.empty() && reference_order.empty() ? "both are"
+                                   : our_order.empty()                          ? "ours is"
+                                                                                : "the reference's is"));
+    return false;
+  }
+  const double our_first = ours[our_order.front()], our_last = ours[our_order.back()];
+  const double reference_first = reference[reference_order.front()], reference_last = reference[reference_order.back()];
+  if (!(std::abs(our_first - reference_first) <= tolerance && std::abs(our_last - reference_last) <= tolerance)) {
+    problems.push_back(fmt::format("scale '{}' covers [{:.6g}, {:.6g}] in ours but [{:.6g}, {:.6g}] in the reference",
+                                   our_scale.name, our_first, our_last, reference_first, reference_last));
+    return false;
+  }
+  const double low = std::max(our_first, reference_first), high = std::min(our_last, reference_last);
+  std::vector<double> grid;
+  grid.reserve(ours.size() + reference.size());
+  for (const double x : ours)
+    if (x >= low && x <= high) grid.push_back(x);
+  for (const double x : reference)
+    if (x >= low && x <= high) grid.push_back(x);
+  std::sort(grid.begin(), grid.end());
+  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  alignment.ours = linear_samples(ours, our_order, grid);
+  alignment.reference = linear_samples(reference, reference_order, grid);
+  alignment.scale_values = std::move(grid);
+  alignment.interpolated = true;
+  return true;
+}
+
+VectorComparison compare_vector(const Vector& ours, const Vector& reference, const Alignment& alignment,
+                                 const ComparisonTolerances& tolerances) {
+  VectorComparison result;
+  result.name = ours.name;
+  result.quantity = ours.quantity;
+  result.reference_peak = largest_magnitude(reference.values);
+  result.allowed_error = tolerances.absolute_for(ours.quantity) + tolerances.relative * result.reference_peak;
+  for (std::size_t point = 0; point < alignment.ours.size(); ++point) {
+    const double our_value = alignment.ours[point].of(ours.values);
+    const double reference_value = alignment.reference[point].of(reference.values);
+    double error = 0;
+    if (our_value != reference_value && !(std::isnan(our_value) && std::isnan(reference_value))) {
+      error = std::abs(our_value - reference_value);
+      if (std::isnan(error)) error = infinity;  // NaN against a number, or opposite infinities
+    }
+    if (error > result.max_absolute_error) {
+      result.max_absolute_error = error;
+      result.worst_point = point;
+    }
+  }
+  if (!alignment.scale_values.empty() && !alignment.ours.empty())
+    result.worst_scale_value = alignment.scale_values[result.worst_point];
+  if (result.reference_peak > 0)
+    result.max_relative_error = result.max_absolute_error / result.reference_peak;
+  else
+    result.max_relative_error = result.max_absolute_error > 0 ? infinity : 0;
+  result.passed = result.max_absolute_error <= result.allowed_error;
+  return result;
+}
+
+PlotComparison compare_plot(const Plot& ours, const Plot& reference, const ComparisonTolerances& tolerances) {
+  PlotComparison result;
+  result.name = ours.name;
+  Alignment alignment;
+  bool aligned = false;
+  if (ours.has_scale != reference.has_scale) {
+    result.problems.push_back(fmt::format("{} has a scale but {} has none", ours.has_scale ? "ours" : "the reference",
+                                          ours.has_scale ? "the reference" : "ours"));
+  } else if (ours.has_scale && (ours.vectors.empty() || reference.vectors.empty())) {
+    result.problems.push_back("a plot with a scale has no vectors");
+  } else if (ours.has_scale) {
+    result.scale_name = ours.vectors.front().name;
+    if (!same_name(ours.vectors.front().name, reference.vectors.front().name))
+      result.problems.push_back(
+          fmt::format("scales differ: '{}' in ours, '{}' in the reference", ours.vectors.front().name, reference.vectors.front().name));
+    else
+      aligned = align_scales(ours.vectors.front(), reference.vectors.front(), tolerances, alignment, result.problems);
+  } else if (ours.point_count() != reference.point_count()) {
+    result.problems.push_back(
+        fmt::format("{} points in ours but {} in the reference", ours.point_count(), reference.point_count()));
+  } else {
+    alignment = point_by_point(ours.point_count(), nullptr);
+    aligned = true;
+  }
+  result.interpolated = alignment.interpolated;
+  result.compared_points = alignment.ours.size();
+
+  const std::size_t first_value_vector = ours.has_scale ? 1 : 0;
+  std::vector<bool> reference_matched(reference.vectors.size(), false);
+  if (reference.has_scale && !reference.vectors.empty()) reference_matched[0] = true;
+  for (std::size_t index = first_value_vector; index < ours.vectors.size(); ++index) {
+    const Vector& our_vector = ours.vectors[index];
+    const Vector* reference_vector = nullptr;
+    for (std::size_t candidate = 0; candidate < reference.vectors.size(); ++candidate)
+      if (!reference_matched[candidate] && same_name(reference.vectors[candidate].name, our_vector.name)) {
+        reference_vector = &reference.vectors[candidate];
+        reference_matched[candidate] = true;
+        break;
+      }
+    if (!reference_vector)
+      result.only_in_ours.push_back(our_vector.name);
+    else if (aligned)
+      result.vectors.push_back(compare_vector(our_vector, *reference_vector, alignment, tolerances));
+  }
+  for (std::size_t index = 0; index < reference.vectors.size(); ++index)
+    if (!reference_matched[index]) result.only_in_reference.push_back(reference.vectors[index].name);
+
+  result.passed = result.problems.empty() &&
+                  std::all_of(result.vectors.begin(), result.vectors.end(), [](const VectorComparison& v) { return v.passed; });
+  return result;
+}
+
+std::string format_error(double value) { return std::isinf(value) ? "inf" : fmt::format("{:.3e}", value); }
+
+}  // namespace
+
+double ComparisonTolerances::absolute_for(Quantity quantity) const {
+  switch (quantity) {
+    case Quantity::voltage: return voltage_absolute;
+    case Quantity::current: return current_absolute;
+    case Quantity::time:
+    case Quantity::other: break;
+  }
+  return other_absolute;
+}
+
+double VectorComparison::error_to_tolerance_ratio() const {
+  if (allowed_error > 0) return max_absolute_error / allowed_error;
+  return max_absolute_error > 0 ? infinity : 0;
+}
+
+WaveformComparison compare_waveforms(const Waveforms& ours, const Waveforms& reference, const ComparisonTolerances& tolerances) {
+  WaveformComparison result;
+  std::vector<bool> reference_used(reference.plots.size(), false);
+  for (std::size_t index = 0; index < ours.plots.size(); ++index) {
+    const Plot& our_plot = ours.plots[index];
+    bool paired = false;
+    for (std::size_t candidate = 0; candidate < reference.plots.size() && !paired; ++candidate)
+      if (!reference_used[candidate] && same_name(reference.plots[candidate].name, our_plot.name)) {
+        reference_used[candidate] = true;
+        result.plots.push_back(compare_plot(our_plot, reference.plots[candidate], tolerances));
+        paired = true;
+      }
+    if (!paired)
+      result.problems.push_back(fmt::format("plot {} '{}' of ours has no counterpart in the reference", index + 1, our_plot.name));
+  }
+  for (std::size_t index = 0; index < reference.plots.size(); ++index)
+    if (!reference_used[index])
+      result.problems.push_back(
+          fmt::format("plot {} '{}' of the reference has no counterpart in ours", index + 1, reference.plots[index].name));
+  result.passed = result.problems.empty() &&
+                  std::all_of(result.plots.begin(), result.plots.end(), [](const PlotComparison& p) { return p.passed; });
+  return result;
+}
+
+std::string format_worst_vectors(const WaveformComparison& comparison, std::size_t count) {
+  struct Row {
+    const PlotComparison* plot;
+    const VectorComparison* vector;
+  };
+  std::vector<Row> rows;
+  std::size_t failed = 0;
+  for (const PlotComparison& plot : comparison.plots)
+    for (const VectorComparison& vector : plot.vectors) {
+      rows.push_back({&plot, &vector});
+      if (!vector.passed) ++failed;
+    }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.vector->error_to_tolerance_ratio() > b.vector->error_to_tolerance_ratio();
+  });
+  rows.resize(std::min(rows.size(), count));
+
+  std::vector<std::vector<std::string>> cells = {{"plot", "vector", "max abs err", "max rel err", "where", "verdict"}};
+  for (const Row& row : rows) {
+    const std::string where = row.plot->scale_name.empty()
+                                  ? fmt::format("point {}", row.vector->worst_point)
+                                  : fmt::format("{}={:.6g}", row.plot->scale_name, row.vector->worst_scale_value);
+    cells.push_back({row.plot->name, row.vector->name, format_error(row.vector->max_absolute_error),
+                     format_error(row.vector->max_relative_error), where, row.vector->passed ? "ok" : "FAIL"});
+  }
+  std::vector<std::size_t> widths(cells.front().size(), 0);
+  for (const auto& line : cells)
+    for (std::size_t column = 0; column < line.size(); ++column) widths[column] = std::max(widths[column], line[column].size());
+
+  fmt::memory_buffer out;
+  auto inserter = std::back_inserter(out);
+  for (const auto& line : cells) {
+    for (std::size_t column = 0; column < line.size(); ++column)
+      fmt::format_to(inserter, "{}{:<{}}", column == 0 ? "" : "  ", line[column], column + 1 == line.size() ? 0 : widths[column]);
+    fmt::format_to(inserter, "\n");
+  }
+  std::size_t problem_count = comparison.problems.size();
+  for (const std::string& problem : comparison.problems) fmt::format_to(inserter, "problem: {}\n", problem);
+  for (const PlotComparison& plot : comparison.plots) {
+    problem_count += plot.problems.size();
+    for (const std::string& problem : plot.problems) fmt::format_to(inserter, "problem: {}: {}\n", plot.name, problem);
+    if (!plot.only_in_ours.empty())
+      fmt::format_to(inserter, "only in ours ({}): {}\n", plot.name, fmt::join(plot.only_in_ours, ", "));
+    if (!plot.only_in_reference.empty())
+      fmt::format_to(inserter, "only in reference ({}): {}\n", plot.name, fmt::join(plot.only_in_reference, ", "));
+  }
+  std::size_t vector_count = 0;
+  for (const PlotComparison& plot : comparison.plots) vector_count += plot.vectors.size();
+  fmt::format_to(inserter, "{}: {} of {} vectors in {} plots out of tolerance, {} problems\n",
+                 comparison.passed ? "PASS" : "FAIL", failed, vector_count, comparison.plots.size(), problem_count);
+  return fmt::to_string(out);
+}
+
+}  // namespace xbarsim

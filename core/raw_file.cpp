@@ -1,0 +1,312 @@
+#include "core/raw_file.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <charconv>
+#include <cstdint>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <ostream>
+#include <sstream>
+
+namespace xbarsim {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+void check_writable(const Plot& plot) {
+  if (plot.vectors.empty())
+    throw std::invalid_argument(fmt::format("raw file: plot '{}' has no vectors", plot.name));
+  const std::size_t points = plot.point_count();
+  for (const Vector& vector : plot.vectors)
+    if (vector.values.size() != points)
+      throw std::invalid_argument(fmt::format("raw file: plot '{}': vector '{}' has {} values, '{}' has {}", plot.name,
+                                              vector.name, vector.values.size(), plot.vectors.front().name, points));
+}
+
+void append_header(fmt::memory_buffer& out, const Plot& plot, std::string_view date) {
+  auto inserter = std::back_inserter(out);
+  fmt::format_to(inserter, "Title: {}\nDate: {}\nPlotname: {}\nFlags: real\n", plot.title, date, plot.name);
+  fmt::format_to(inserter, "No. Variables: {}\nNo. Points: {:<8}\nVariables:\n", plot.vectors.size(), plot.point_count());
+  for (std::size_t index = 0; index < plot.vectors.size(); ++index)
+    fmt::format_to(inserter, "\t{}\t{}\t{}\n", index, plot.vectors[index].name, quantity_name(plot.vectors[index].quantity));
+}
+
+void append_little_endian(fmt::memory_buffer& out, double value) {
+  auto bits = std::bit_cast<std::uint64_t>(value);
+  char bytes[8];
+  for (char& byte : bytes) {
+    byte = static_cast<char>(bits & 0xffu);
+    bits >>= 8;
+  }
+  out.append(bytes, bytes + 8);
+}
+
+void append_binary_values(fmt::memory_buffer& out, const Plot& plot) {
+  fmt::format_to(std::back_inserter(out), "Binary:\n");
+  for (std::size_t point = 0; point < plot.point_count(); ++point)
+    for (const Vector& vector : plot.vectors) append_little_endian(out, vector.values[point]);
+}
+
+void append_ascii_values(fmt::memory_buffer& out, const Plot& plot) {
+  auto inserter = std::back_inserter(out);
+  fmt::format_to(inserter, "Values:\n");
+  for (std::size_t point = 0; point < plot.point_count(); ++point)
+    for (std::size_t index = 0; index < plot.vectors.size(); ++index) {
+      const double value = plot.vectors[index].values[point];
+      if (index == 0)
+        fmt::format_to(inserter, "{}\t\t{:.16e}\n", point, value);
+      else
+        fmt::format_to(inserter, "\t{:.16e}\n", value);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+Quantity quantity_from_type(std::string_view type) {
+  if (type == "voltage") return Quantity::voltage;
+  if (type == "current") return Quantity::current;
+  if (type == "time") return Quantity::time;
+  return Quantity::other;
+}
+
+bool is_scale_name(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower == "time" || lower == "frequency" || lower.ends_with("-sweep") || lower.ends_with("-sweep)");
+}
+
+std::string_view trim(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  const auto last = text.find_last_not_of(" \t\r");
+  return text.substr(first, last - first + 1);
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Walks the bytes of a raw file, keeping the line number for error messages.
+class RawParser {
+ public:
+  RawParser(std::string_view bytes, std::string_view source_name) : bytes_(bytes), source_(source_name) {}
+
+  Waveforms parse() {
+    Waveforms waveforms;
+    while (skip_blank_lines(), position_ < bytes_.size()) waveforms.plots.push_back(parse_plot());
+    if (waveforms.plots.empty()) fail(here(), "no plot in raw file (empty file)");
+    return waveforms;
+  }
+
+ private:
+  // A place in the file, for error messages: line numbers count from 1, bytes from 0.
+  struct Place {
+    std::size_t line;
+    std::size_t byte;
+  };
+
+  Place here() const { return {line_, position_}; }
+
+  [[noreturn]] void fail(Place where, const std::string& message) const {
+    throw RawFileError(fmt::format("{}: line {} (byte {}): {}", source_, where.line, where.byte, message));
+  }
+
+  void skip_blank_lines() {
+    while (position_ < bytes_.size() && (bytes_[position_] == '\n' || bytes_[position_] == '\r')) {
+      if (bytes_[position_] == '\n') ++line_;
+      ++position_;
+    }
+  }
+
+  // The next header line without its line ending; advances past it.
+  std::string_view next_line() {
+    const std::size_t end = bytes_.find('\n', position_);
+    const std::size_t stop = end == std::string_view::npos ? bytes_.size() : end;
+    std::string_view line = bytes_.substr(position_, stop - position_);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    position_ = end == std::string_view::npos ? bytes_.size() : end + 1;
+    ++line_;
+    return line;
+  }
+
+  std::size_t parse_count(std::string_view text, Place where, std::string_view what) const {
+    std::size_t count = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), count);
+    if (error != std::errc{} || end != text.data() + text.size())
+      fail(where, fmt::format("{} is not a non-negative integer: '{}'", what, text));
+    return count;
+  }
+
+  Plot parse_plot() {
+    Plot plot;
+    std::optional<std::size_t> variable_count, point_count;
+    bool have_plot_name = false, have_variables = false;
+    while (true) {
+      if (position_ >= bytes_.size())
+        fail(here(), fmt::format("file ends inside the header of plot '{}' (no 'Binary:' or 'Values:' line)", plot.name));
+      const Place line_start = here();
+      const std::string_view line = next_line();
+      const std::size_t colon = line.find(':');
+      if (colon == std::string_view::npos)
+        fail(line_start, fmt::format("expected a 'Keyword: value' header line, found '{}'", line.substr(0, 60)));
+      const std::string_view keyword = line.substr(0, colon);
+      const std::string_view value = trim(line.substr(colon + 1));
+      if (keyword == "Title") {
+        plot.title = std::string(value);
+      } else if (keyword == "Plotname") {
+        plot.name = std::string(value);
+        have_plot_name = true;
+      } else if (keyword == "Flags") {
+        if (value.find("complex") != std::string_view::npos)
+          fail(line_start, fmt::format("plot '{}' holds complex data, which is not supported", plot.name));
+      } else if (keyword == "No. Variables") {
+        variable_count = parse_count(value, line_start, "No. Variables");
+      } else if (keyword == "No. Points") {
+        point_count = parse_count(value, line_start, "No. Points");
+      } else if (keyword == "Variables") {
+        if (!variable_count) fail(line_start, "'Variables:' comes before 'No. Variables:'");
+        parse_variables(plot, *variable_count);
+        have_variables = true;
+      } else if (keyword == "Binary" || keyword == "Values") {
+        if (!have_plot_name) fail(line_start, "plot has no 'Plotname:' line");
+        if (!point_count) fail(line_start, fmt::format("plot '{}' has no 'No. Points:' line", plot.name));
+        if (!have_variables) fail(line_start, fmt::format("plot '{}' has no 'Variables:' section", plot.name));
+        if (plot.vectors.empty()) fail(line_start, fmt::format("plot '{}' has no variables", plot.name));
+        for (Vector& vector : plot.vectors) vector.values.resize(*point_count);
+        if (keyword == "Binary")
+          parse_binary_values(plot, *point_count);
+        else
+          parse_ascii_values(plot, *point_count);
+        plot.has_scale = is_scale_name(plot.vectors.front().name);
+        return plot;
+      }
+      // Date, Command, Option, Dimensions and other informational lines do not affect the data.
+    }
+  }
+
+  void parse_variables(Plot& plot, std::size_t count) {
+    for (std::size_t index = 0; index < count; ++index) {
+      if (position_ >= bytes_.size()) fail(here(), fmt::format("file ends after {} of {} variables", index, count));
+      const Place line_start = here();
+      std::istringstream fields{std::string(next_line())};
+      std::string number, name, type;
+      if (!(fields >> number >> name >> type))
+        fail(line_start, fmt::format("variable {} of plot '{}': expected '<index> <name> <type>'", index, plot.name));
+      if (number != std::to_string(index))
+        fail(line_start, fmt::format("variable {} of plot '{}' is numbered '{}'", index, plot.name, number));
+      plot.vectors.push_back(Vector{name, quantity_from_type(type), {}});
+    }
+  }
+
+  void parse_binary_values(Plot& plot, std::size_t points) {
+    const std::size_t variables = plot.vectors.size();
+    const std::size_t available = bytes_.size() - position_;
+    if (points > available / 8 / variables)
+      fail(here(), fmt::format("binary data of plot '{}' needs {} points x {} variables x 8 bytes, but only {} bytes remain",
+                                  plot.name, points, variables, available));
+    const std::size_t data_start = position_;
+    for (std::size_t point = 0; point < points; ++point)
+      for (Vector& vector : plot.vectors) {
+        std::uint64_t bits = 0;
+        for (int byte = 7; byte >= 0; --byte)
+          bits = (bits << 8) | static_cast<unsigned char>(bytes_[position_ + static_cast<std::size_t>(byte)]);
+        vector.values[point] = std::bit_cast<double>(bits);
+        position_ += 8;
+      }
+    // Count the newline bytes inside the data so that later line numbers match a text view of the file.
+    line_ += static_cast<std::size_t>(std::count(bytes_.begin() + static_cast<std::ptrdiff_t>(data_start),
+                                                 bytes_.begin() + static_cast<std::ptrdiff_t>(position_), '\n'));
+  }
+
+  // The next whitespace-separated token of the ASCII values section, with its starting byte.
+  std::string_view next_token(Place& token_start) {
+    while (position_ < bytes_.size() && is_space(bytes_[position_])) {
+      if (bytes_[position_] == '\n') ++line_;
+      ++position_;
+    }
+    token_start = here();
+    while (position_ < bytes_.size() && !is_space(bytes_[position_])) ++position_;
+    return bytes_.substr(token_start.byte, position_ - token_start.byte);
+  }
+
+  void parse_ascii_values(Plot& plot, std::size_t points) {
+    for (std::size_t point = 0; point < points; ++point) {
+      Place token_start{};
+      const std::string_view index = next_token(token_start);
+      if (index.empty()) fail(token_start, fmt::format("values of plot '{}' end after {} of {} points", plot.name, point, points));
+      if (index != std::to_string(point))
+        fail(token_start, fmt::format("plot '{}': expected point index {}, found '{}'", plot.name, point, index.substr(0, 40)));
+      for (Vector& vector : plot.vectors) {
+        std::string_view token = next_token(token_start);
+        if (token.empty())
+          fail(token_start, fmt::format("values of plot '{}' end inside point {}", plot.name, point));
+        if (token.starts_with('+')) token.remove_prefix(1);
+        double value = 0;
+        const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
+        if (error != std::errc{} || end != token.data() + token.size())
+          fail(token_start, fmt::format("plot '{}', point {}, vector '{}': not a real number: '{}'", plot.name, point,
+                                        vector.name, token.substr(0, 40)));
+        vector.values[point] = value;
+      }
+    }
+  }
+
+  std::string_view bytes_;
+  std::string_view source_;
+  std::size_t position_ = 0;
+  std::size_t line_ = 1;
+};
+
+}  // namespace
+
+std::string raw_file_date_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char text[64];
+  const std::size_t length = std::strftime(text, sizeof text, "%a %b %e %H:%M:%S  %Y", &local);
+  return std::string(text, length);
+}
+
+void write_raw(std::ostream& out, const Waveforms& waveforms, const RawFileOptions& options) {
+  const std::string date = options.date.empty() ? raw_file_date_now() : options.date;
+  for (const Plot& plot : waveforms.plots) check_writable(plot);
+  for (const Plot& plot : waveforms.plots) {
+    fmt::memory_buffer buffer;
+    append_header(buffer, plot, date);
+    if (options.format == RawFormat::binary)
+      append_binary_values(buffer, plot);
+    else
+      append_ascii_values(buffer, plot);
+    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  }
+}
+
+void write_raw_file(const std::filesystem::path& path, const Waveforms& waveforms, const RawFileOptions& options) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw std::runtime_error(fmt::format("cannot open '{}' for writing", path.string()));
+  write_raw(out, waveforms, options);
+  out.close();
+  if (!out) throw std::runtime_error(fmt::format("error while writing '{}'", path.string()));
+}
+
+Waveforms read_raw_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw RawFileError(fmt::format("{}: cannot open raw file", path.string()));
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  if (in.bad()) throw RawFileError(fmt::format("{}: error while reading", path.string()));
+  return parse_raw(bytes, path.string());
+}
+
+Waveforms parse_raw(std::string_view bytes, std::string_view source_name) {
+  return RawParser(bytes, source_name).parse();
+}
+
+}  // namespace xbarsim
