@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/compare_command.h"
 #include "cli/run_command.h"
 
 namespace {
@@ -22,6 +23,7 @@ usage: xbarsim <command> [options]
 commands:
   run NETLIST     simulate a SPICE netlist (.op, .dc) and write its results
                   (`xbarsim run --help` lists the options)
+  compare A B     compare two raw files vector by vector (e.g. ours vs ngspice's)
 
 options:
   -h, --help      show this help
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string_view> rest(arguments.begin() + 1, arguments.end());
   if (command == "run") return xbarsim::cli::run_command(rest);
+  if (command == "compare") return xbarsim::cli::compare_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }

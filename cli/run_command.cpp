@@ -102,7 +102,6 @@ int run_command(const std::vector<std::string_view>& arguments) {
     double parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     SimulatorSettings settings;
     settings.linear_solver = options.solver;
-    settings.sink = sink;
     Simulator simulator(circuit, settings);
     Waveforms waveforms = simulator.run();
 

@@ -330,6 +330,14 @@ class Elaborator {
     return evaluate_value(card.tokens[index], card, scope);
   }
 
+  // Adds a .save name; a name the circuit does not have is warned about, as ngspice does.
+  void save(std::string name, const Token& token) {
+    bool exists = false;
+    for (int i = 0; i < circuit_.unknown_count() && !exists; ++i) exists = circuit_.unknown(i).name == name;
+    if (!exists) sink_({Severity::warning, token.where, fmt::format("'.save {}': no such vector in this circuit", name)});
+    circuit_.saved_vectors.push_back(std::move(name));
+  }
+
   void directive(const Card& card, const Scope& scope) {
     const Token& head = card.tokens.front();
     const auto& tokens = card.tokens;
@@ -415,10 +423,10 @@ class Elaborator {
           if (close >= tokens.size()) throw NetlistError(token.where, "missing ')'");
           std::string inner;
           for (std::size_t k = i + 2; k < close; ++k) inner += tokens[k].kind == TokenKind::comma ? "," : tokens[k].text;
-          circuit_.saved_vectors.push_back(fmt::format("{}({})", token.text, inner));
+          save(fmt::format("{}({})", token.text, inner), token);
           i = close;
         } else if (token.kind == TokenKind::word) {
-          circuit_.saved_vectors.push_back(fmt::format("v({})", token.text));
+          save(fmt::format("v({})", token.text), token);
         } else {
           throw NetlistError(token.where, fmt::format("unexpected '{}' in '.save'", token.original));
         }

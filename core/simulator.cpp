@@ -8,6 +8,7 @@
 
 #include "core/connectivity_check.h"
 #include "core/diagnostics.h"
+#include "solvers/newton.h"
 
 namespace xbarsim {
 namespace {
@@ -16,7 +17,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::vector<int> select_outputs(const Circuit& circuit, const DiagnosticSink& sink) {
+std::vector<int> select_outputs(const Circuit& circuit) {
   const auto& saved = circuit.saved_vectors;
   bool all = saved.empty() || std::find(saved.begin(), saved.end(), "all") != saved.end();
   std::vector<int> voltages, currents;
@@ -25,13 +26,6 @@ std::vector<int> select_outputs(const Circuit& circuit, const DiagnosticSink& si
     if (!unknown.is_output) continue;
     if (!all && std::find(saved.begin(), saved.end(), unknown.name) == saved.end()) continue;
     (unknown.quantity == Quantity::voltage ? voltages : currents).push_back(i);
-  }
-  if (!all) {
-    for (const std::string& name : saved) {
-      bool found = false;
-      for (int i = 0; i < circuit.unknown_count() && !found; ++i) found = circuit.unknown(i).name == name;
-      if (!found) sink({Severity::warning, {}, fmt::format(".save: no vector '{}' in this circuit", name)});
-    }
   }
   voltages.insert(voltages.end(), currents.begin(), currents.end());
   return voltages;
@@ -48,10 +42,9 @@ std::vector<double> sweep_values(const SweepSpecification& sweep) {
 }  // namespace
 
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(circuit), settings_(std::move(settings)) {
-  if (!settings_.sink) settings_.sink = stderr_diagnostic_sink();
   auto start = std::chrono::steady_clock::now();
   system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver));
-  outputs_ = select_outputs(circuit_, settings_.sink);
+  outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
   statistics_.nonzeros = system_->structure().nonzeros();
   statistics_.setup_seconds = seconds_since(start);

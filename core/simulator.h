@@ -20,7 +20,6 @@ namespace xbarsim {
 
 struct SimulatorSettings {
   std::string linear_solver = "klu";
-  DiagnosticSink sink;  // warnings (e.g. unknown .save names); stderr when empty
 };
 
 struct SimulationStatistics {

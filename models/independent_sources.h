@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/circuit.h"
+#include "core/element_card.h"
 #include "models/source_waveform.h"
 
 namespace xbarsim {
