@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian 12 packages) and builds xbarsim (Release) into build/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc 2>/dev/null || echo 2)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$jobs"
