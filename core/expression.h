@@ -7,12 +7,14 @@
 // `V(n)`, `V(a,b)`, `I(vsource)` and `time` become variable slots. Evaluation is a flat stack
 // machine over the compiled program; no parsing or name lookup happens at evaluation time.
 //
-// Language (ngspice B-source / numparam dialect):
-//   numbers with SPICE suffixes (`2k`, `1.5meg`, `3u`), `pi`;
-//   operators by increasing precedence: `c ? a : b`, `||`, `&&`, `== != < <= > >=`, `+ -`,
-//   `* /`, unary `- + !`, `^` and `**` (right-associative); parentheses;
+// Language (ngspice 39 B-source dialect; semantics and the checks against ngspice are listed at
+// the top of expression.cpp):
+//   numbers with SPICE suffixes (`2k`, `1.5meg`, `3u`), `pi`, `e`;
+//   operators by increasing precedence: `c ? a : b` (right-associative), `||`, `&&`, `== != <>`,
+//   `< <= > >=`, `+ -`, `* /`, unary `- + !`, `^` and `**` (left-associative, as in ngspice:
+//   2^3^2 = 64, -2^2 = -4); parentheses;
 //   functions: exp ln log (natural) log10 sqrt abs sgn sin cos tan asin acos atan sinh cosh tanh
-//   floor ceil min max pow pwr u (unit step) uramp limit(x,lo,hi);
+//   asinh acosh atanh floor ceil nint min max pow pwr u (unit step) u2 uramp limit(x,lo,hi);
 //   `V(node)`, `V(node1,node2)`, `I(vsource)`, `time`, `temper`.
 #pragma once
 
@@ -91,6 +93,7 @@ class CompiledExpression {
  private:
   struct Program;
   std::unique_ptr<Program> program_;
+  friend double evaluate_constant_expression(std::string_view text, const ExpressionSymbols& symbols);
 };
 
 // Convenience: compile and evaluate a constant expression (throws ExpressionError if it reads a
