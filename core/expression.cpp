@@ -373,11 +373,12 @@ class Parser {
       token.length = end;
       return token;
     }
-    static constexpr std::array<std::string_view, 22> symbols{
-        "**", "==", "!=", "<>", "<=", ">=", "&&", "||", "+", "-", "*", "/",
-        "^",  "(",  ")",  ",",  "?",  ":",  "<",  ">",  "!", ""};
+    // Two-character operators first, so `**` is not read as two `*`.
+    static constexpr std::array<std::string_view, 21> symbols{
+        "**", "==", "!=", "<>", "<=", ">=", "&&", "||", "+", "-", "*",
+        "/",  "^",  "(",  ")",  ",",  "?",  ":",  "<",  ">", "!"};
     for (std::string_view symbol : symbols) {
-      if (!symbol.empty() && rest.starts_with(symbol)) {
+      if (rest.starts_with(symbol)) {
         token.kind = Token::Kind::symbol;
         token.length = symbol.size();
         return token;

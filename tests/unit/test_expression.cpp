@@ -7,10 +7,16 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <numbers>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "core/expression.h"
 
@@ -482,4 +488,76 @@ TEST_CASE("expression: copies and moves evaluate the same program") {
   CHECK(moved.evaluate(slots({{0, 1.0}})) == 4.0);
   CHECK(assigned.evaluate(slots({{0, 1.0}})) == 4.0);
   CHECK(original.variables().size() == 1);
+}
+
+// Cross-check against ngspice itself: each expression becomes a B source in one operating-point
+// run, with V(a) = 0.7 and V(b) = -1.3 set by voltage sources. Skipped when ngspice is not
+// installed. ngspice prints 16 significant digits (numdgt=15), so values agree to ~1e-12.
+TEST_CASE("expression: values agree with ngspice B sources") {
+  if (std::system("command -v ngspice >/dev/null 2>&1") != 0) {
+    MESSAGE("ngspice not found; cross-check skipped");
+    return;
+  }
+  const std::vector<std::string> expressions{
+      "-V(a)^2",
+      "2^3^2",
+      "-2^-2",
+      "V(b)^3",
+      "pow(V(b),2.5)",
+      "pwr(V(b),3)",
+      "pwr(V(b)-1,0.5)",
+      "u(V(a)*0) + 10*u(V(b))",
+      "uramp(V(b)) + uramp(V(a))",
+      "log(V(a)) + ln(V(a)*10) + log10(V(a)*100)",
+      "1 == 1 + 1 < 2",
+      "0 && 1 || 1",
+      "V(a) > 0 ? V(a)*2k : -1",
+      "V(b) > 0 ? 1 : V(b) < -2 ? 2 : 3",
+      "min(V(a),V(b))*10 + max(V(a),V(b))",
+      "sgn(V(b))*abs(V(b))",
+      "exp(V(a)*400)",
+      "exp(V(a)*3)",
+      "sqrt(V(a)) + atan(V(b)) + tanh(V(a))",
+      "V(a,b)",
+      "floor(V(b)) + ceil(V(a))*10",
+      "!V(a) + (V(a) && V(b)) + (0 || V(b))",
+      "2*-V(a)",
+      "10kOhm*V(a)",
+      "sin(V(a))*cos(V(b))/tan(V(a))",
+      "acosh(V(a)+1) + asinh(V(b)) + atanh(V(a)/2)",
+      "1/(V(a)*0) + 1/V(b)",
+  };
+
+  const std::filesystem::path netlist =
+      std::filesystem::temp_directory_path() / ("xbarsim_expression_" + std::to_string(::getpid()) + ".cir");
+  {
+    std::ofstream file(netlist);
+    file << "expression cross-check\nV1 a 0 0.7\nV2 b 0 -1.3\n";
+    for (std::size_t k = 0; k < expressions.size(); ++k) {
+      file << "B" << k << " o" << k << " 0 V=" << expressions[k] << "\nR" << k << " o" << k << " 0 1\n";
+    }
+    file << ".control\nset numdgt=15\nop\n";
+    for (std::size_t k = 0; k < expressions.size(); ++k) file << "print v(o" << k << ")\n";
+    file << ".endc\n.end\n";
+  }
+  std::map<std::size_t, double> ngspice_values;
+  {
+    FILE* output = ::popen(("ngspice -b " + netlist.string() + " 2>&1").c_str(), "r");
+    REQUIRE(output != nullptr);
+    char line[512];
+    while (std::fgets(line, sizeof line, output)) {
+      std::size_t index = 0;
+      double value = 0.0;
+      if (std::sscanf(line, "v(o%zu) = %lf", &index, &value) == 2) ngspice_values[index] = value;
+    }
+    ::pclose(output);
+  }
+  std::filesystem::remove(netlist);
+
+  const auto values = slots({{0, 0.7}, {1, -1.3}});
+  for (std::size_t k = 0; k < expressions.size(); ++k) {
+    CAPTURE(expressions[k]);
+    REQUIRE(ngspice_values.count(k) == 1);
+    CHECK(value_of(expressions[k], values) == doctest::Approx(ngspice_values[k]).epsilon(1e-12));
+  }
 }
