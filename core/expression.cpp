@@ -155,32 +155,6 @@ const FunctionInfo* find_function(std::string_view name) {
   return nullptr;
 }
 
-// Name of an operation in error messages.
-std::string_view operation_name(Opcode op) {
-  switch (op) {
-    case Opcode::negate: return "unary -";
-    case Opcode::logical_not: return "!";
-    case Opcode::add: return "+";
-    case Opcode::subtract: return "-";
-    case Opcode::multiply: return "*";
-    case Opcode::divide: return "/";
-    case Opcode::power: return "^";
-    case Opcode::equal: return "==";
-    case Opcode::not_equal: return "!=";
-    case Opcode::less: return "<";
-    case Opcode::less_equal: return "<=";
-    case Opcode::greater: return ">";
-    case Opcode::greater_equal: return ">=";
-    case Opcode::logical_and: return "&&";
-    case Opcode::logical_or: return "||";
-    default: break;
-  }
-  for (const FunctionInfo& function : function_table) {
-    if (function.opcode == op) return function.name;
-  }
-  return "?";
-}
-
 // ---------------------------------------------------------------------------------------------
 // Values and derivatives of the operations, shared by folding and both evaluators.
 
@@ -277,7 +251,7 @@ struct Partials {
   double with_respect_to_b;
 };
 
-// d|a|^b / da without the sign factor, handling a = 0 (see the file comment).
+// d|a|^b / d|a| = b |a|^(b-1), with the a = 0 rule from the file comment.
 double power_magnitude_derivative(double a, double b) {
   if (a == 0.0) {
     return (b >= 1.0 || b == 0.0) ? 0.0 : std::numeric_limits<double>::infinity();
@@ -295,11 +269,14 @@ Partials binary_partials(Opcode op, double a, double b, double value) {
       return {1.0 / denominator, -value / denominator};
     }
     case Opcode::power:
-      return {sign_of(a) * power_magnitude_derivative(a, b),
+    case Opcode::signed_power: {
+      // d|a|^b/da = sgn(a) b |a|^(b-1) and d(sgn(a)|a|^b)/da = b |a|^(b-1), both with the a = 0
+      // rule; d/db = value * ln|a|, taken as 0 at a = 0.
+      const double magnitude_slope = power_magnitude_derivative(a, b);
+      const bool even_in_a = op == Opcode::power && a != 0.0;  // |a|^b is even in a
+      return {even_in_a ? sign_of(a) * magnitude_slope : magnitude_slope,
               a == 0.0 ? 0.0 : value * std::log(std::fabs(a))};
-    case Opcode::signed_power:
-      return {a == 0.0 ? power_magnitude_derivative(a, b) : b * std::pow(std::fabs(a), b - 1.0),
-              a == 0.0 ? 0.0 : value * std::log(std::fabs(a))};
+    }
     case Opcode::minimum: return a < b ? Partials{1.0, 0.0} : Partials{0.0, 1.0};
     case Opcode::maximum: return a > b ? Partials{1.0, 0.0} : Partials{0.0, 1.0};
     default: return {0.0, 0.0};  // comparisons and logic
@@ -316,6 +293,7 @@ struct Node {
   double constant = 0.0;
   int variable_slot = -1;
   std::size_t offset = 0;  // where the construct starts (operator, function name, literal)
+  std::string_view name;   // operator or function as written, for error messages
   std::array<int, 3> children{-1, -1, -1};
 };
 
@@ -395,11 +373,12 @@ class Parser {
       token.length = end;
       return token;
     }
-    static constexpr std::array<std::string_view, 22> symbols{
-        "**", "==", "!=", "<>", "<=", ">=", "&&", "||", "+", "-", "*", "/",
-        "^",  "(",  ")",  ",",  "?",  ":",  "<",  ">",  "!", ""};
+    // Two-character operators first, so `**` is not read as two `*`.
+    static constexpr std::array<std::string_view, 21> symbols{
+        "**", "==", "!=", "<>", "<=", ">=", "&&", "||", "+", "-", "*",
+        "/",  "^",  "(",  ")",  ",",  "?",  ":",  "<",  ">", "!"};
     for (std::string_view symbol : symbols) {
-      if (!symbol.empty() && rest.starts_with(symbol)) {
+      if (rest.starts_with(symbol)) {
         token.kind = Token::Kind::symbol;
         token.length = symbol.size();
         return token;
@@ -447,20 +426,22 @@ class Parser {
     return add_node(node);
   }
 
-  int make_unary(Opcode op, int operand, std::size_t offset) {
+  int make_unary(Opcode op, int operand, const Token& token) {
     Node node;
+    node.name = token_text(token);
     node.kind = Node::Kind::unary;
     node.opcode = op;
-    node.offset = offset;
+    node.offset = token.offset;
     node.children[0] = operand;
     return add_node(node);
   }
 
-  int make_binary(Opcode op, int left, int right, std::size_t offset) {
+  int make_binary(Opcode op, int left, int right, const Token& token) {
     Node node;
+    node.name = token_text(token);
     node.kind = Node::Kind::binary;
     node.opcode = op;
-    node.offset = offset;
+    node.offset = token.offset;
     node.children[0] = left;
     node.children[1] = right;
     return add_node(node);
@@ -478,7 +459,7 @@ class Parser {
       if (match == operators.end()) return left;
       next();
       const int right = (this->*parse_operand)();
-      left = make_binary(match->second, left, right, token.offset);
+      left = make_binary(match->second, left, right, token);
     }
   }
 
@@ -525,7 +506,7 @@ class Parser {
       next();
       const int operand = parse_prefixed(parse_operand);
       if (is_symbol(token, "+")) return operand;
-      return make_unary(is_symbol(token, "-") ? Opcode::negate : Opcode::logical_not, operand, token.offset);
+      return make_unary(is_symbol(token, "-") ? Opcode::negate : Opcode::logical_not, operand, token);
     }
     return (this->*parse_operand)();
   }
@@ -539,7 +520,7 @@ class Parser {
       if (!is_symbol(token, "^") && !is_symbol(token, "**")) return base;
       next();
       const int exponent = parse_prefixed(&Parser::parse_primary);
-      base = make_binary(Opcode::power, base, exponent, token.offset);
+      base = make_binary(Opcode::power, base, exponent, token);
     }
   }
 
@@ -608,7 +589,7 @@ class Parser {
       if (accept(",")) {
         const int negative = node_voltage(read_circuit_name("a node name in V()"));
         expect(")");
-        return make_binary(Opcode::subtract, positive, negative, name_token.offset);
+        return make_binary(Opcode::subtract, positive, negative, name_token);
       }
       expect(")");
       return positive;
@@ -637,11 +618,11 @@ class Parser {
                                 std::to_string(arguments.size()));
     }
     if (name == "limit") {  // min(max(x, lo), hi)
-      const int at_least_low = make_binary(Opcode::maximum, arguments[0], arguments[1], name_token.offset);
-      return make_binary(Opcode::minimum, at_least_low, arguments[2], name_token.offset);
+      const int at_least_low = make_binary(Opcode::maximum, arguments[0], arguments[1], name_token);
+      return make_binary(Opcode::minimum, at_least_low, arguments[2], name_token);
     }
-    if (function->arity == 1) return make_unary(function->opcode, arguments[0], name_token.offset);
-    return make_binary(function->opcode, arguments[0], arguments[1], name_token.offset);
+    if (function->arity == 1) return make_unary(function->opcode, arguments[0], name_token);
+    return make_binary(function->opcode, arguments[0], arguments[1], name_token);
   }
 
   std::string_view text_;
@@ -668,7 +649,7 @@ class ConstantFolder {
         const double value = unary_value(node.opcode, operand.constant);
         if (!std::isfinite(value)) {
           throw ExpressionError(node.offset, "argument " + format(operand.constant) + " is out of range for '" +
-                                                 std::string(operation_name(node.opcode)) + "'");
+                                                 std::string(node.name) + "'");
         }
         return become_constant(index, value);
       }
@@ -685,7 +666,7 @@ class ConstantFolder {
         if (!std::isfinite(value)) {
           throw ExpressionError(node.offset, "arguments " + format(left.constant) + ", " + format(right.constant) +
                                                  " are out of range for '" +
-                                                 std::string(operation_name(node.opcode)) + "'");
+                                                 std::string(node.name) + "'");
         }
         return become_constant(index, value);
       }

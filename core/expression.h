@@ -16,6 +16,9 @@
 //   functions: exp ln log (natural) log10 sqrt abs sgn sin cos tan asin acos atan sinh cosh tanh
 //   asinh acosh atanh floor ceil nint min max pow pwr u (unit step) u2 uramp limit(x,lo,hi);
 //   `V(node)`, `V(node1,node2)`, `I(vsource)`, `time`, `temper`.
+// `V(0)` is ground: the constant 0, never passed to node_voltage(). Names that are neither
+// parameters, `pi`/`e` nor simulator variables are errors. Evaluation keeps its stack in
+// thread-local scratch memory, so one CompiledExpression may be evaluated from several threads.
 #pragma once
 
 #include <cstddef>

@@ -1,0 +1,119 @@
+// Unit tests for SPICE number parsing (core/spice_number.h). Expected values for suffixes, units
+// and edge cases were checked against ngspice 39 (`ngspice -b`, resistor values and B sources).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/spice_number.h"
+
+using xbarsim::parse_spice_number;
+using xbarsim::parse_spice_number_prefix;
+
+namespace {
+
+double number(std::string_view token) {
+  const std::optional<double> value = parse_spice_number(token);
+  REQUIRE_MESSAGE(value.has_value(), "not a number: ", token);
+  return *value;
+}
+
+}  // namespace
+
+TEST_CASE("spice number: mantissa forms and sign") {
+  CHECK(number("1") == 1.0);
+  CHECK(number("1.5") == 1.5);
+  CHECK(number(".5") == 0.5);
+  CHECK(number("1.") == 1.0);
+  CHECK(number("-2") == -2.0);
+  CHECK(number("+3") == 3.0);
+  CHECK(number("007") == 7.0);
+}
+
+TEST_CASE("spice number: exponent") {
+  CHECK(number("1e-3") == 1e-3);
+  CHECK(number("1E+3") == 1e3);
+  CHECK(number("2.5e2") == 250.0);
+  CHECK(number(".5e1") == 5.0);
+  CHECK(number("1.e3") == 1000.0);
+  // ngspice 39: an exponent marker without digits means exponent 0.
+  CHECK(number("1e") == 1.0);
+  CHECK(number("1e+") == 1.0);
+  CHECK(std::isinf(number("1e400")));
+  CHECK(number("1e-400") == 0.0);
+}
+
+TEST_CASE("spice number: scale suffixes, case-insensitive") {
+  CHECK(number("1t") == 1e12);
+  CHECK(number("1T") == 1e12);
+  CHECK(number("1g") == 1e9);
+  CHECK(number("2meg") == 2e6);
+  CHECK(number("2MEG") == 2e6);
+  CHECK(number("2Meg") == 2e6);
+  CHECK(number("1.5k") == 1500.0);
+  CHECK(number("1K") == 1e3);
+  CHECK(number("3mil") == doctest::Approx(76.2e-6).epsilon(1e-14));
+  CHECK(number("1m") == 1e-3);
+  CHECK(number("1M") == 1e-3);  // M is milli, not mega
+  CHECK(number("1u") == 1e-6);
+  CHECK(number("1n") == 1e-9);
+  CHECK(number("1p") == 1e-12);
+  CHECK(number("1f") == 1e-15);
+  CHECK(number("1e3k") == 1e6);
+  CHECK(number("1.0e-3m") == 1e-6);
+}
+
+TEST_CASE("spice number: values are correctly rounded") {
+  CHECK(number("0.1u") == 1e-7);
+  CHECK(number("4.7k") == 4700.0);
+  CHECK(number("2.2n") == 2.2e-9);
+  CHECK(number("0.3") == 0.3);
+}
+
+TEST_CASE("spice number: trailing letters are units") {
+  CHECK(number("10kOhm") == 1e4);
+  CHECK(number("5pF") == 5e-12);
+  CHECK(number("1V") == 1.0);
+  CHECK(number("1megohm") == 1e6);
+  CHECK(number("1Mohm") == 1e-3);
+  CHECK(number("3milli") == doctest::Approx(76.2e-6).epsilon(1e-14));  // mil wins over m
+  CHECK(number("5x") == 5.0);
+  // ngspice 39 has no atto suffix: 1a and 1atto are 1.
+  CHECK(number("1a") == 1.0);
+  CHECK(number("1atto") == 1.0);
+}
+
+TEST_CASE("spice number: invalid tokens") {
+  CHECK_FALSE(parse_spice_number("").has_value());
+  CHECK_FALSE(parse_spice_number("abc").has_value());
+  CHECK_FALSE(parse_spice_number("k1").has_value());
+  CHECK_FALSE(parse_spice_number("e3").has_value());
+  CHECK_FALSE(parse_spice_number(".").has_value());
+  CHECK_FALSE(parse_spice_number("-").has_value());
+  CHECK_FALSE(parse_spice_number("1.2.3").has_value());
+  CHECK_FALSE(parse_spice_number("1k2").has_value());
+  CHECK_FALSE(parse_spice_number("1u5").has_value());
+  CHECK_FALSE(parse_spice_number("1_5").has_value());
+  CHECK_FALSE(parse_spice_number("1%").has_value());
+  CHECK_FALSE(parse_spice_number("1 ").has_value());
+  CHECK_FALSE(parse_spice_number("--1").has_value());
+}
+
+TEST_CASE("spice number prefix: longest number at the start") {
+  std::size_t consumed = 99;
+  CHECK(parse_spice_number_prefix("2k*x", consumed) == 2000.0);
+  CHECK(consumed == 2);
+  CHECK(parse_spice_number_prefix("1.5meg)", consumed) == 1.5e6);
+  CHECK(consumed == 6);
+  CHECK(parse_spice_number_prefix("10kOhm+1", consumed) == 1e4);
+  CHECK(consumed == 6);
+  CHECK(parse_spice_number_prefix("1e-3*2", consumed) == 1e-3);
+  CHECK(consumed == 4);
+  CHECK(parse_spice_number_prefix("3", consumed) == 3.0);
+  CHECK(consumed == 1);
+  CHECK(parse_spice_number_prefix("1k2", consumed) == 1000.0);
+  CHECK(consumed == 2);
+  CHECK(parse_spice_number_prefix(".25 ", consumed) == 0.25);
+  CHECK(consumed == 3);
+  CHECK_FALSE(parse_spice_number_prefix("x1", consumed).has_value());
+  CHECK(consumed == 0);
+}
