@@ -22,6 +22,7 @@ options:
   --vabstol A       absolute tolerance of voltages in V (default 1e-9)
   --iabstol A       absolute tolerance of currents in A (default 1e-12)
   --worst N         rows in the table of worst vectors (default 10)
+  --same-vectors    also fail when a vector exists in only one of the files
   -h, --help        show this help
 
 exit status: 0 within tolerance, 1 mismatch, 2 bad input or usage
@@ -33,6 +34,7 @@ int compare_command(const std::vector<std::string_view>& arguments) {
   std::vector<std::string> files;
   ComparisonTolerances tolerances;
   std::size_t worst = 10;
+  bool same_vectors = false;
   try {
     for (std::size_t i = 0; i < arguments.size(); ++i) {
       std::string_view argument = arguments[i];
@@ -49,6 +51,8 @@ int compare_command(const std::vector<std::string_view>& arguments) {
         tolerances.voltage_absolute = value();
       } else if (argument == "--iabstol") {
         tolerances.current_absolute = value();
+      } else if (argument == "--same-vectors") {
+        same_vectors = true;
       } else if (argument == "--worst") {
         worst = static_cast<std::size_t>(value());
       } else if (!argument.empty() && argument.front() == '-') {
@@ -67,7 +71,11 @@ int compare_command(const std::vector<std::string_view>& arguments) {
     Waveforms reference = read_raw_file(files[1]);
     WaveformComparison comparison = compare_waveforms(ours, reference, tolerances);
     std::fputs(format_worst_vectors(comparison, worst).c_str(), stdout);
-    return comparison.passed ? 0 : 1;
+    bool names_differ = false;
+    for (const PlotComparison& plot : comparison.plots)
+      names_differ = names_differ || !plot.only_in_ours.empty() || !plot.only_in_reference.empty();
+    if (same_vectors && names_differ) std::puts("FAIL: the files do not hold the same vectors (--same-vectors)");
+    return comparison.passed && !(same_vectors && names_differ) ? 0 : 1;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "xbarsim compare: error: %s\n", error.what());
     return 2;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end cross-check of one netlist: runs xbarsim and ngspice (batch, raw output) on the same
-# file and compares every common vector with `xbarsim compare`.
+# file and compares every vector with `xbarsim compare` (both must hold the same vectors).
 # Tolerances default to 1e-6 relative (of each vector's peak) + 1e-9 V / 1e-12 A, and can be set
 # by a comment line in the netlist:   * xbarsim-test: reltol=1e-6 vabstol=1e-9 iabstol=1e-12
 # usage: compare_with_ngspice.sh XBARSIM NETLIST WORKDIR
@@ -31,4 +31,4 @@ if grep -qiE '^(error|.*fatal)' "$workdir/$name.ngspice.log"; then
   exit 2
 fi
 "$xbarsim" compare "$workdir/$name.xbarsim.raw" "$workdir/$name.ngspice.raw" \
-  --reltol "$reltol" --vabstol "$vabstol" --iabstol "$iabstol"
+  --reltol "$reltol" --vabstol "$vabstol" --iabstol "$iabstol" --same-vectors
