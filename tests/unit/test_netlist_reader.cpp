@@ -1,0 +1,80 @@
+// Unit tests of the netlist reader: logical lines, comments, continuations, tokens, locations.
+#include <doctest/doctest.h>
+
+#include "core/netlist_reader.h"
+
+using namespace xbarsim;
+
+namespace {
+
+NetlistText read(std::string_view text, std::vector<Diagnostic>* notes = nullptr) {
+  DiagnosticSink sink = [&](const Diagnostic& diagnostic) {
+    if (notes) notes->push_back(diagnostic);
+  };
+  return read_netlist_string(text, "t.cir", ".", sink);
+}
+
+}  // namespace
+
+TEST_CASE("the first line is the title, even when it looks like a card") {
+  NetlistText netlist = read("R1 a b 1k\nV1 a 0 1\n");
+  CHECK(netlist.title == "R1 a b 1k");
+  REQUIRE(netlist.cards.size() == 1);
+  CHECK(netlist.cards[0].tokens[0].text == "v1");
+}
+
+TEST_CASE("comments, inline comments and continuation lines") {
+  NetlistText netlist = read("title\n* comment\nR1 A\n* between\n+ B 1K ; inline\nV1 a 0 $ dollar comment\n+ 5\n");
+  REQUIRE(netlist.cards.size() == 2);
+  const Card& resistor = netlist.cards[0];
+  REQUIRE(resistor.tokens.size() == 4);
+  CHECK(resistor.tokens[1].text == "a");
+  CHECK(resistor.tokens[2].text == "b");
+  CHECK(resistor.tokens[2].original == "B");
+  CHECK(resistor.tokens[3].text == "1k");
+  // Locations map back across the continuation line.
+  CHECK(resistor.tokens[2].where.line == 5);
+  CHECK(resistor.tokens[2].where.column == 3);
+  CHECK(netlist.cards[1].tokens.size() == 4);
+  CHECK(netlist.cards[1].tokens[3].text == "5");
+}
+
+TEST_CASE("tokens: punctuation, braces and quotes") {
+  NetlistText netlist = read("t\nV1 a 0 PULSE(0 {vdd*2} 1n, 2n) r='x + 1'\n");
+  const auto& tokens = netlist.cards[0].tokens;
+  REQUIRE(tokens.size() == 14);
+  CHECK(tokens[4].kind == TokenKind::open_paren);
+  CHECK(tokens[6].kind == TokenKind::expression);
+  CHECK(tokens[6].text == "vdd*2");
+  CHECK(tokens[6].where.column == 16);
+  CHECK(tokens[8].kind == TokenKind::comma);
+  CHECK(tokens[10].kind == TokenKind::close_paren);
+  CHECK(tokens[11].text == "r");
+  CHECK(tokens[12].kind == TokenKind::equals);
+  CHECK(tokens[13].kind == TokenKind::expression);
+  CHECK(tokens[13].text == "x + 1");
+}
+
+TEST_CASE(".control blocks and lines after .end are skipped with a note") {
+  std::vector<Diagnostic> notes;
+  NetlistText netlist = read("t\nR1 a 0 1\n.control\nrun\n.endc\n.end\nR2 b 0 1\n", &notes);
+  CHECK(netlist.cards.size() == 1);
+  REQUIRE(notes.size() == 2);
+  CHECK(notes[0].message.find(".control") != std::string::npos);
+  CHECK(notes[1].where.line == 7);
+}
+
+TEST_CASE("reader errors carry locations") {
+  auto error_of = [](std::string_view text) -> std::string {
+    try {
+      read(text);
+    } catch (const NetlistError& error) {
+      return error.what();
+    }
+    return "";
+  };
+  CHECK(error_of("t\n+ R1 a b 1\n") == "t.cir:2:1: error: continuation line '+' with no line before it to continue");
+  CHECK(error_of("t\nR1 a b {1+2\n") == "t.cir:2:8: error: '{' without a matching '}'");
+  CHECK(error_of("t\n.include missing.inc\n").starts_with("t.cir:2:10: error: cannot open include file"));
+  CHECK(error_of("t\n.control\nrun\n") == "t.cir:2:1: error: '.control' block has no '.endc'");
+}
