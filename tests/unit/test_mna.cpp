@@ -1,0 +1,112 @@
+// Unit tests of the MNA core: device stamps in bound slots, the two linear solvers agreeing,
+// Newton on a linear circuit, and singular-matrix diagnosis by name.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/diagnostics.h"
+#include "core/simulator.h"
+#include "netlist_test_support.h"
+#include "solvers/mna_system.h"
+
+using namespace xbarsim;
+using xbarsim::testing::parse_netlist;
+
+namespace {
+
+// Dense copy of the loaded matrix, for checking stamps entry by entry.
+std::vector<std::vector<double>> dense_matrix(MnaSystem& system) {
+  const int n = system.size();
+  std::vector<std::vector<double>> dense(static_cast<std::size_t>(n), std::vector<double>(static_cast<std::size_t>(n), 0.0));
+  const auto& starts = system.structure().column_starts();
+  const auto& rows = system.structure().row_indices();
+  for (int column = 0; column < n; ++column)
+    for (int k = starts[column]; k < starts[column + 1]; ++k) dense[rows[k]][column] = system.matrix_values()[k];
+  return dense;
+}
+
+double op_value(const Plot& plot, std::string_view name) {
+  const Vector* vector = plot.find(name);
+  REQUIRE(vector != nullptr);
+  return vector->values.at(0);
+}
+
+}  // namespace
+
+TEST_CASE("stamps: resistor, voltage source, VCCS and CCVS land in their slots") {
+  auto parsed = parse_netlist("t\nV1 a 0 2\nR1 a b 4\nG1 b 0 a 0 0.5\nH1 c 0 V1 3\nR2 c 0 1\nR3 b 0 1\n.op\n");
+  Circuit& circuit = parsed.circuit;
+  MnaSystem system(circuit, make_linear_solver("klu"));
+  std::vector<double> x(static_cast<std::size_t>(system.size()) + 1, 0.0);
+  LoadContext context;
+  context.solution = x.data();
+  context.options = &circuit.options;
+  system.load(context);
+  auto A = dense_matrix(system);
+  const int a = *circuit.find_node("a"), b = *circuit.find_node("b"), c = *circuit.find_node("c");
+  const int iv1 = *circuit.branch_of("v1"), ih1 = *circuit.branch_of("h1");
+  CHECK(A[a][a] == doctest::Approx(0.25));
+  CHECK(A[a][b] == doctest::Approx(-0.25));
+  CHECK(A[b][b] == doctest::Approx(0.25 + 1.0));
+  CHECK(A[b][a] == doctest::Approx(-0.25 + 0.5));  // resistor plus the VCCS transconductance
+  CHECK(A[a][iv1] == 1.0);
+  CHECK(A[iv1][a] == 1.0);
+  CHECK(system.rhs()[iv1] == doctest::Approx(2.0));
+  CHECK(A[ih1][c] == 1.0);
+  CHECK(A[ih1][iv1] == doctest::Approx(-3.0));
+  CHECK(A[c][ih1] == 1.0);
+}
+
+TEST_CASE("KLU and Eigen SparseLU agree, and match the hand solution") {
+  const char* netlist =
+      "t\nV1 in 0 10\nR1 in a 1k\nR2 a 0 1k\nR3 a b 2k\nR4 b 0 2k\nI1 0 b 1m\nE1 e 0 b 0 2\nRe e 0 1k\nF1 0 f V1 3\nRf f 0 100\n.op\n";
+  std::vector<Plot> plots;
+  for (const char* solver : {"klu", "eigen"}) {
+    auto parsed = parse_netlist(netlist);
+    SimulatorSettings settings;
+    settings.linear_solver = solver;
+    Simulator simulator(parsed.circuit, settings);
+    plots.push_back(simulator.operating_point());
+  }
+  // Hand solution: nodal equations at a and b.
+  //   (a-10)/1k + a/1k + (a-b)/2k = 0 ;  (b-a)/2k + b/2k = 1m
+  const double b = (1e-3 + 0.25e-3 * 10 * 2 / 2.5 * 1.0) / (1.0 / 2e3 + 1.0 / 2e3 - 0.5e-3 * 0.5e-3 / 2.5e-3);
+  const double a = (10e-3 + 0.5e-3 * b) / 2.5e-3;
+  for (const Plot& plot : plots) {
+    CHECK(op_value(plot, "v(a)") == doctest::Approx(a).epsilon(1e-12));
+    CHECK(op_value(plot, "v(b)") == doctest::Approx(b).epsilon(1e-12));
+    CHECK(op_value(plot, "v(e)") == doctest::Approx(2 * b).epsilon(1e-12));
+    CHECK(op_value(plot, "i(v1)") == doctest::Approx(-(10 - a) / 1e3).epsilon(1e-12));
+    CHECK(op_value(plot, "v(f)") == doctest::Approx(3 * (-(10 - a) / 1e3) * 100).epsilon(1e-12));
+  }
+  for (const Vector& vector : plots[0].vectors)
+    CHECK(plots[1].find(vector.name)->values[0] == doctest::Approx(vector.values[0]).epsilon(1e-12));
+}
+
+TEST_CASE("a DC sweep reuses the symbolic analysis and refactors") {
+  auto parsed = parse_netlist("t\nV1 a 0 0\nR1 a b 1k\nR2 b 0 3k\n.dc V1 0 4 1\n");
+  Simulator simulator(parsed.circuit);
+  Plot plot = simulator.dc_sweep(std::get<DcSweepRequest>(parsed.circuit.analyses[0]));
+  REQUIRE(plot.point_count() == 5);
+  CHECK(plot.vectors[0].name == "v(v-sweep)");
+  for (std::size_t k = 0; k < 5; ++k) CHECK(plot.find("v(b)")->values[k] == doctest::Approx(0.75 * static_cast<double>(k)));
+  CHECK(simulator.solver_statistics().analyses == 1);
+  CHECK(simulator.solver_statistics().full_factorizations == 1);
+}
+
+TEST_CASE("singular circuits are reported by name") {
+  auto message = [](const char* text) -> std::string {
+    auto parsed = parse_netlist(text);
+    Simulator simulator(parsed.circuit);
+    try {
+      simulator.run();
+    } catch (const SimulationError& error) {
+      return error.what();
+    }
+    return "";
+  };
+  CHECK(message("t\nV1 a 0 1\nR1 a 0 1\nC1 a f 1n\nI1 0 g 1m\n.op\n") ==
+        "singular matrix: 2 nodes have no DC path to ground: node 'f', node 'g'");
+  CHECK(message("t\nV1 a 0 1\nL1 a 0 1u\n.op\n").starts_with("singular matrix: voltage sources and inductors form a loop (v1, l1)"));
+  CHECK(message("t\nR1 a 0 1\n").starts_with("the netlist requests no analysis"));
+}
