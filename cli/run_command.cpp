@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kRunUsage = R"(usage: xbarsim run NETLIST [options]
 
-Simulates the analyses of an ngspice netlist (.op, .dc) and writes the results.
+Simulates the analyses of an ngspice netlist (.op, .dc, .tran) and writes the results.
 Without an output option the results go to NETLIST-STEM.raw in the current directory;
 operating points are also printed.
 
@@ -29,7 +29,8 @@ options:
       --csv DIR       write one CSV file per analysis into DIR
       --json FILE     write every analysis as JSON
       --solver NAME   sparse linear solver: klu (default) or eigen
-      --stats         print unknowns, Newton iterations, factorisations and timings
+      --stats         print unknowns, Newton iterations, time steps (accepted/rejected),
+                      factorisations and timings
   -q, --quiet         print nothing but errors
   -h, --help          show this help
 
@@ -129,10 +130,12 @@ int run_command(const std::vector<std::string_view>& arguments) {
       std::printf(
           "stats: unknowns %d, matrix nonzeros %d, solver %.*s\n"
           "stats: newton iterations %ld, gmin steps %d, source steps %d, sweep points %ld\n"
+          "stats: transient steps %ld accepted, %ld rejected (truncation error), %ld cut (Newton), %ld Newton iterations\n"
           "stats: factorisations %ld full + %ld refactor, solves %ld\n"
           "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s\n",
           stats.unknowns, stats.nonzeros, static_cast<int>(simulator.solver_name().size()), simulator.solver_name().data(),
-          stats.newton_iterations, stats.gmin_steps, stats.source_steps, stats.sweep_points, solver.full_factorizations,
+          stats.newton_iterations, stats.gmin_steps, stats.source_steps, stats.sweep_points, stats.transient.accepted_steps,
+          stats.transient.rejected_steps, stats.transient.newton_failures, stats.transient.newton_iterations, solver.full_factorizations,
           solver.refactorizations, solver.solves, parse_seconds, stats.setup_seconds, stats.analysis_seconds);
     }
     return 0;

@@ -27,7 +27,9 @@ namespace xbarsim {
 class Circuit;
 class MatrixStructure;
 
-enum class AnalysisMode { operating_point, dc_sweep, transient };
+// transient_operating_point: the DC solution a transient starts from (sources at their t = 0
+// waveform value, storage elements open/short as at DC).
+enum class AnalysisMode { operating_point, dc_sweep, transient_operating_point, transient };
 
 // What one load() call sees and writes.
 struct LoadContext {
@@ -41,6 +43,16 @@ struct LoadContext {
   bool initialize_junctions = false;  // first iteration of an operating point (ngspice MODEINITJCT)
   int limited_devices = 0;            // incremented by a device that limited its voltage step
   double time = 0.0;                  // transient time (s)
+
+  // Transient integration (DAE form f(x) + dq/dt = 0). A device with charge (or flux) state k
+  // writes q into charges[k] at every load; in transient mode its current dq/dt is
+  //   integration_a0 * q + charge_history[k]
+  // (see core/integration.h), so it stamps the conductance integration_a0 * dq/dx.
+  double integration_a0 = 0.0;
+  const double* charge_history = nullptr;
+  double* charges = nullptr;
+  // Start of a transient with `uic`: element IC= values, where given, define the initial charges.
+  bool use_initial_conditions = false;
 };
 
 // Conducting connections between unknowns at DC, for naming the cause of a singular matrix.
@@ -67,6 +79,19 @@ class DeviceGroup {
   virtual bool is_nonlinear() const { return false; }
   // Called at the start of every operating point / sweep point solve; resets limiting history.
   virtual void reset_iteration_state() {}
+
+  // Charge (or flux) states for transient integration: the group owns states
+  // [charge_base(), charge_base() + charge_count()), numbered by the MnaSystem.
+  virtual int charge_count() const { return 0; }
+  void set_charge_base(int base) { charge_base_ = base; }
+  int charge_base() const { return charge_base_; }
+  // Transient breakpoints (waveform corners) in (0, stop] and the state of time-dependent inputs.
+  virtual void prepare_transient(double step, double stop, std::vector<double>& breakpoints) {
+    (void)step, (void)stop, (void)breakpoints;
+  }
+
+ private:
+  int charge_base_ = 0;
 };
 
 }  // namespace xbarsim

@@ -152,7 +152,9 @@ class ScopedElementCard : public ElementCard {
     if (node.kind != TokenKind::word) fail(node, fmt::format("expected a node name, got '{}'", node.original));
     return scope_.flat_node(node.text);
   }
-  std::string device_reference(const Token& token) const override { return scope_.flat_device(token.text); }
+  std::string flat_node(std::string_view name) const override { return scope_.flat_node(name); }
+  std::string device_reference(std::string_view name) const override { return scope_.flat_device(name); }
+  std::optional<double> parameter(std::string_view name) const override { return scope_.parameter(name); }
   double value(const Token& token) const override { return evaluate_value(token, card_, scope_); }
   const ModelCard& model(const Token& token) const override {
     const ModelCard* found = scope_.model(token.text);

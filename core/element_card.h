@@ -48,8 +48,12 @@ class ElementCard {
   // Node unknown of token `index` (created on first use). Throws if the token is not a node name.
   virtual int node(std::size_t index) = 0;
   virtual std::string node_name(std::size_t index) const = 0;
+  // Flat name of a node named on this card or in an expression (`mid` -> `x1.mid` in an instance).
+  virtual std::string flat_node(std::string_view name) const = 0;
   // Hierarchical name of a device referenced from this card (e.g. an F source's `vsense`).
-  virtual std::string device_reference(const Token& token) const = 0;
+  virtual std::string device_reference(std::string_view name) const = 0;
+  // A `.param` value visible from this card, or nullopt.
+  virtual std::optional<double> parameter(std::string_view name) const = 0;
   // A number or `{expression}` in this instance's parameter scope.
   virtual double value(const Token& token) const = 0;
   virtual const ModelCard& model(const Token& token) const = 0;

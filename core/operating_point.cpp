@@ -35,7 +35,8 @@ struct Attempt {
 }  // namespace
 
 void solve_operating_point(MnaSystem& system, std::vector<double>& solution, AnalysisMode mode, bool first_point,
-                           int iteration_limit, OperatingPointStatistics& statistics) {
+                           int iteration_limit, OperatingPointStatistics& statistics,
+                           const std::vector<std::pair<int, double>>& held_nodes) {
   Circuit& circuit = system.circuit();
   const std::size_t size = static_cast<std::size_t>(system.size()) + 1;
   if (solution.size() != size) solution.assign(size, 0.0);
@@ -44,12 +45,13 @@ void solve_operating_point(MnaSystem& system, std::vector<double>& solution, Ana
   attempt.settings.mode = mode;
   attempt.settings.max_iterations = iteration_limit;
   attempt.settings.initialize_junctions = first_point;
+  attempt.settings.clamped_nodes = held_nodes;
 
   std::vector<double> start = solution;
   if (first_point && !circuit.nodesets.empty()) {
     for (const NodeValue& nodeset : circuit.nodesets) attempt.settings.clamped_nodes.emplace_back(nodeset.node, nodeset.value);
     attempt.run(solution);  // a guess only: its convergence does not matter
-    attempt.settings.clamped_nodes.clear();
+    attempt.settings.clamped_nodes = held_nodes;
     attempt.settings.initialize_junctions = false;
     start = solution;
   }

@@ -24,7 +24,9 @@ struct OperatingPointStatistics {
 // `solution` holds the initial guess (size unknowns + 1, or empty for zeros) and receives the
 // operating point. `first_point` selects junction initialisation and nodesets (false for later
 // points of a sweep, which start from the previous point's solution).
+// `held_nodes` are held at their values throughout (a transient's .ic, as ngspice does).
 void solve_operating_point(MnaSystem& system, std::vector<double>& solution, AnalysisMode mode, bool first_point,
-                           int iteration_limit, OperatingPointStatistics& statistics);
+                           int iteration_limit, OperatingPointStatistics& statistics,
+                           const std::vector<std::pair<int, double>>& held_nodes = {});
 
 }  // namespace xbarsim

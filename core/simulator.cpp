@@ -85,7 +85,7 @@ Waveforms Simulator::run() {
     } else if (const auto* dc = std::get_if<DcSweepRequest>(&request)) {
       waveforms.plots.push_back(dc_sweep(*dc));
     } else {
-      throw SimulationError(fmt::format("{}: transient analysis is not supported yet", std::get<TransientRequest>(request).where.to_string()));
+      waveforms.plots.push_back(transient(std::get<TransientRequest>(request)));
     }
   }
   return waveforms;
@@ -168,6 +168,57 @@ Plot Simulator::dc_sweep(const DcSweepRequest& request) {
     throw SimulationError(explain_singular(error.unknown()));
   }
   for (Axis& axis : axes) axis.source.group->set_dc_value(axis.source.index, axis.original);
+  statistics_.analysis_seconds += seconds_since(start);
+  return plot;
+}
+
+}  // namespace xbarsim
+
+namespace xbarsim {
+
+Plot Simulator::transient(const TransientRequest& request) {
+  auto start = std::chrono::steady_clock::now();
+  if (!connectivity_checked_ && !request.use_initial_conditions) check_dc_connectivity(circuit_);
+  Plot plot = make_plot("Transient Analysis");
+  plot.has_scale = true;
+  plot.vectors.insert(plot.vectors.begin(), Vector{"time", Quantity::time, {}});
+  TransientAnalysis analysis(*system_, request);
+  std::vector<double> previous_solution;
+  double previous_time = 0.0;
+  double next_output = request.start;  // for `.options interp`
+  const bool interpolate = circuit_.options.interpolate;
+  try {
+    analysis.run(operating_point_statistics_, [&](double time, const std::vector<double>& solution) {
+      if (!interpolate) {
+        if (time >= request.start * (1 - 1e-12)) {
+          plot.vectors.front().values.push_back(time);
+          append_point(plot, solution);
+        }
+        return;
+      }
+      // Resample onto tstart, tstart + tstep, ... by linear interpolation between accepted points.
+      while (next_output <= time * (1 + 1e-12) && next_output <= request.stop * (1 + 1e-12)) {
+        std::vector<double> point = solution;
+        if (!previous_solution.empty() && time > previous_time) {
+          const double weight = (next_output - previous_time) / (time - previous_time);
+          for (std::size_t k = 0; k < point.size(); ++k)
+            point[k] = previous_solution[k] + weight * (solution[k] - previous_solution[k]);
+        }
+        plot.vectors.front().values.push_back(next_output);
+        append_point(plot, point);
+        next_output = request.start + static_cast<double>(plot.point_count()) * request.step;
+      }
+      previous_solution = solution;
+      previous_time = time;
+    });
+  } catch (const SingularMatrixError& error) {
+    throw SimulationError(explain_singular(error.unknown()));
+  }
+  const TransientStatistics& done = analysis.statistics();
+  statistics_.transient.accepted_steps += done.accepted_steps;
+  statistics_.transient.rejected_steps += done.rejected_steps;
+  statistics_.transient.newton_failures += done.newton_failures;
+  statistics_.transient.newton_iterations += done.newton_iterations;
   statistics_.analysis_seconds += seconds_since(start);
   return plot;
 }

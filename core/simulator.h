@@ -12,6 +12,7 @@
 
 #include "core/circuit.h"
 #include "core/operating_point.h"
+#include "core/transient_analysis.h"
 #include "core/waveforms.h"
 #include "solvers/linear_solver.h"
 #include "solvers/mna_system.h"
@@ -29,6 +30,7 @@ struct SimulationStatistics {
   int gmin_steps = 0;
   int source_steps = 0;
   long sweep_points = 0;
+  TransientStatistics transient;
   double setup_seconds = 0.0;     // structure, binding, symbolic analysis
   double analysis_seconds = 0.0;  // all analyses
 };
@@ -41,6 +43,7 @@ class Simulator {
   Waveforms run();
   Plot operating_point(const OperatingPointRequest& request = {});
   Plot dc_sweep(const DcSweepRequest& request);
+  Plot transient(const TransientRequest& request);
 
   SimulationStatistics statistics() const;
   const LinearSolverStatistics& solver_statistics() { return system_->solver().statistics(); }

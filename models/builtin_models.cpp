@@ -14,6 +14,7 @@ const std::vector<ElementKind>& builtin_element_kinds() {
       {'g', "voltage-controlled current source", build_voltage_controlled_current_source},
       {'h', "current-controlled voltage source", build_current_controlled_voltage_source},
       {'d', "junction diode", build_diode},
+      {'b', "behavioural source", build_behavioural_source},
   };
   return kinds;
 }

@@ -19,5 +19,6 @@ void build_current_controlled_current_source(ElementCard& card);  // F
 void build_voltage_controlled_current_source(ElementCard& card);  // G
 void build_current_controlled_voltage_source(ElementCard& card);  // H
 void build_diode(ElementCard& card);
+void build_behavioural_source(ElementCard& card);  // B
 
 }  // namespace xbarsim

@@ -1,5 +1,10 @@
 // Capacitor `Cname n+ n- value [ic=v]`: charge q = C * V(n+, n-); open at DC.
+// In transient the current dq/dt comes from the integration formula (core/integration.h):
+// i = a0*q + history, stamped as the conductance a0*C plus the current i - a0*C*v.
 #include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
 
 #include "core/circuit.h"
 #include "models/builtin_models.h"
@@ -17,6 +22,7 @@ class CapacitorGroup : public DeviceGroup {
 
   std::string_view kind() const override { return "capacitor"; }
   std::size_t size() const override { return a.size(); }
+  int charge_count() const override { return static_cast<int>(size()); }
 
   void declare(MatrixStructure& structure) const override {
     for (std::size_t i = 0; i < size(); ++i) {
@@ -24,8 +30,41 @@ class CapacitorGroup : public DeviceGroup {
       structure.add(b[i], a[i]);
     }
   }
-  void bind(const MatrixStructure& structure) override { (void)structure; }
-  void load(LoadContext& context) override { (void)context; }  // no DC current
+  void bind(const MatrixStructure& structure) override {
+    slots_.resize(size());
+    for (std::size_t i = 0; i < size(); ++i)
+      slots_[i] = {structure.slot(a[i], a[i]), structure.slot(b[i], b[i]), structure.slot(a[i], b[i]), structure.slot(b[i], a[i]),
+                   structure.rhs_index(a[i]), structure.rhs_index(b[i])};
+  }
+  void load(LoadContext& context) override {
+    if (context.mode != AnalysisMode::transient) return;  // no DC current
+    const double* x = context.solution;
+    double* matrix = context.matrix;
+    double* charges = context.charges + charge_base();
+    const double* history = context.charge_history + charge_base();
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      const Slots& s = slots_[i];
+      double voltage = x[s.rhs_a] - x[s.rhs_b];
+      if (context.use_initial_conditions && !std::isnan(initial_voltage[i])) voltage = initial_voltage[i];
+      const double charge = capacitance[i] * voltage;
+      charges[i] = charge;
+      const double conductance = context.integration_a0 * capacitance[i];
+      const double current = context.integration_a0 * charge + history[i];
+      const double equivalent = current - conductance * voltage;
+      matrix[s.aa] += conductance;
+      matrix[s.bb] += conductance;
+      matrix[s.ab] -= conductance;
+      matrix[s.ba] -= conductance;
+      context.rhs[s.rhs_a] -= equivalent;
+      context.rhs[s.rhs_b] += equivalent;
+    }
+  }
+
+ private:
+  struct Slots {
+    int aa, bb, ab, ba, rhs_a, rhs_b;
+  };
+  std::vector<Slots> slots_;
 };
 
 }  // namespace

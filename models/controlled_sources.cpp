@@ -189,7 +189,7 @@ void build_current_controlled_current_source(ElementCard& card) {
   group.negative.push_back(card.node(2));
   group.control_positive.push_back(kGround);
   group.control_negative.push_back(kGround);
-  group.references.push_back({card.device_reference(card.token(3)), card.token(3).where});
+  group.references.push_back({card.device_reference(card.token(3).text), card.token(3).where});
   group.gain.push_back(card.value(card.token(4)));
 }
 
@@ -200,7 +200,7 @@ void build_current_controlled_voltage_source(ElementCard& card) {
   group.negative.push_back(card.node(2));
   group.control_positive.push_back(kGround);
   group.control_negative.push_back(kGround);
-  group.references.push_back({card.device_reference(card.token(3)), card.token(3).where});
+  group.references.push_back({card.device_reference(card.token(3).text), card.token(3).where});
   group.gain.push_back(card.value(card.token(4)));
   group.branch.push_back(card.circuit().add_branch(card.name()));
   group.names.push_back(card.name());

@@ -35,7 +35,17 @@ class IndependentSourceGroup : public DeviceGroup, public SweepableSource {
   void set_dc_value(std::size_t index, double value) override { dc[index] = value; }
   // Value at the present analysis point (DC value in DC modes, waveform in transient).
   double present_value(std::size_t index, const LoadContext& context) const {
-    return context.mode == AnalysisMode::transient ? waveforms[index].value(context.time) : dc[index] * context.source_factor;
+    switch (context.mode) {
+      case AnalysisMode::transient: return waveforms[index].value(context.time);
+      case AnalysisMode::transient_operating_point: return waveforms[index].value(0.0) * context.source_factor;
+      default: return dc[index] * context.source_factor;
+    }
+  }
+  void prepare_transient(double step, double stop, std::vector<double>& breakpoints) override {
+    for (SourceWaveform& waveform : waveforms) {
+      waveform.set_transient_timing(step, stop);
+      waveform.breakpoints(stop, breakpoints);
+    }
   }
 };
 

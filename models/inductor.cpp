@@ -1,6 +1,10 @@
-// Inductor `Lname n+ n- value [ic=i]`: flux phi = L * I with its branch current as an unknown;
-// a short circuit at DC.
+// Inductor `Lname n+ n- value [ic=i]`: flux phi = L * I with its branch current I as an unknown.
+// Branch equation V(n+) - V(n-) - dphi/dt = 0: a short circuit at DC; in transient dphi/dt comes
+// from the integration formula (core/integration.h) as a0*phi + history.
 #include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
 
 #include "core/circuit.h"
 #include "models/builtin_models.h"
@@ -18,6 +22,7 @@ class InductorGroup : public DeviceGroup {
 
   std::string_view kind() const override { return "inductor"; }
   std::size_t size() const override { return a.size(); }
+  int charge_count() const override { return static_cast<int>(size()); }
 
   void declare(MatrixStructure& structure) const override {
     for (std::size_t i = 0; i < size(); ++i) {
@@ -25,13 +30,14 @@ class InductorGroup : public DeviceGroup {
       structure.add(b[i], branch[i]);
       structure.add(branch[i], a[i]);
       structure.add(branch[i], b[i]);
+      structure.add(branch[i], branch[i]);
     }
   }
   void bind(const MatrixStructure& structure) override {
     slots_.resize(size());
     for (std::size_t i = 0; i < size(); ++i)
-      slots_[i] = {structure.slot(a[i], branch[i]), structure.slot(b[i], branch[i]), structure.slot(branch[i], a[i]),
-                   structure.slot(branch[i], b[i])};
+      slots_[i] = {structure.slot(a[i], branch[i]),      structure.slot(b[i], branch[i]), structure.slot(branch[i], a[i]),
+                   structure.slot(branch[i], b[i]),      structure.slot(branch[i], branch[i]), branch[i]};
   }
   void load(LoadContext& context) override {
     double* matrix = context.matrix;
@@ -41,6 +47,18 @@ class InductorGroup : public DeviceGroup {
       matrix[s.branch_a] += 1.0;
       matrix[s.branch_b] -= 1.0;
     }
+    if (context.mode != AnalysisMode::transient) return;
+    double* fluxes = context.charges + charge_base();
+    const double* history = context.charge_history + charge_base();
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+      const Slots& s = slots_[i];
+      double current = context.solution[s.branch];
+      if (context.use_initial_conditions && !std::isnan(initial_current[i])) current = initial_current[i];
+      fluxes[i] = inductance[i] * current;
+      // V(a) - V(b) - (a0*L*I + history) = 0
+      matrix[s.branch_branch] -= context.integration_a0 * inductance[i];
+      context.rhs[s.branch] += history[i];
+    }
   }
   void dc_connections(std::vector<DcConnection>& connections) const override {
     for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], true, names[i]});
@@ -48,7 +66,7 @@ class InductorGroup : public DeviceGroup {
 
  private:
   struct Slots {
-    int a_branch, b_branch, branch_a, branch_b;
+    int a_branch, b_branch, branch_a, branch_b, branch_branch, branch;
   };
   std::vector<Slots> slots_;
 };

@@ -10,6 +10,8 @@ MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver)
   for (const auto& group : circuit.groups()) group->declare(structure_);
   structure_.finalize();
   for (const auto& group : circuit.groups()) {
+    group->set_charge_base(charge_count_);
+    charge_count_ += group->charge_count();
     group->bind(structure_);
     if (group->is_nonlinear() && group->size() > 0) linear_ = false;
   }

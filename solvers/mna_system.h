@@ -25,6 +25,7 @@ class MnaSystem {
   const MatrixStructure& structure() const { return structure_; }
   LinearSolver& solver() { return *solver_; }
   bool is_linear() const { return linear_; }
+  int charge_count() const { return charge_count_; }  // transient charge/flux states of all devices
 
   // Zeroes matrix and rhs, then loads every device group at context.solution.
   void load(LoadContext& context);
@@ -48,6 +49,7 @@ class MnaSystem {
   std::vector<double> rhs_;     // size + trash row
   std::vector<bool> is_node_row_;
   bool linear_ = true;
+  int charge_count_ = 0;
 };
 
 }  // namespace xbarsim

@@ -32,6 +32,9 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     context.junction_gmin = options.gmin;
     context.initialize_junctions = settings.initialize_junctions && iteration == 0;
     context.time = settings.time;
+    context.integration_a0 = settings.integration_a0;
+    context.charge_history = settings.charge_history;
+    context.charges = settings.charges;
     system.load(context);
     if (settings.node_shunt > 0) system.add_node_shunt(settings.node_shunt);
     for (const auto& [node, value] : settings.clamped_nodes) {
@@ -58,7 +61,15 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     solution[static_cast<std::size_t>(n)] = 0.0;
     bool all_finite = std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); });
     if (!all_finite) break;
-    if (converged || system.is_linear()) {  // a linear system is solved exactly in one step
+    if (converged) {
+      result.converged = true;
+      return result;
+    }
+    if (system.is_linear()) {
+      // A linear system is solved exactly in one step; one more load leaves the devices' state
+      // (transient charges) evaluated at the solution rather than at the previous iterate.
+      context.solution = solution.data();
+      system.load(context);
       result.converged = true;
       return result;
     }

@@ -29,8 +29,13 @@ struct NewtonSettings {
   double node_shunt = 0.0;  // gmin-stepping conductance from every node to ground
   bool initialize_junctions = false;
   double time = 0.0;
-  // Nodes held at a value through a large conductance (nodesets during the first solve).
+  // Nodes held at a value through a large conductance (nodesets, .ic during a transient's
+  // initial operating point).
   std::vector<std::pair<int, double>> clamped_nodes;
+  // Transient integration (see LoadContext): a0, per-charge history, where charges are written.
+  double integration_a0 = 0.0;
+  const double* charge_history = nullptr;
+  double* charges = nullptr;
 };
 
 struct NewtonResult {

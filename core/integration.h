@@ -1,0 +1,51 @@
+// Integration formulas and truncation-error step control for transient analysis.
+//
+// Devices with storage contribute charges (or fluxes) q(x) in DAE form f(x) + dq/dt = 0. At each
+// time step the derivative is replaced by a linear combination of the charge at the new point and
+// at earlier accepted points:
+//   dq/dt(t_n) = a0*q_n + a1*q_{n-1} + a2*q_{n-2} + b1*dq/dt(t_{n-1})
+//   backward Euler (order 1): a0 = 1/h,           a1 = -1/h
+//   trapezoidal   (order 2): a0 = 2/h,           a1 = -2/h, b1 = -1
+//   Gear-2 / BDF2 (order 2, variable step h = h_n, h' = h_n + h_{n-1}):
+//                            a0 = 1/h + 1/h',     a1 = -h'/(h (h'-h)),  a2 = h/(h' (h'-h))
+// The local truncation error of each charge is estimated from divided differences of its last
+// order+2 values, as in SPICE (ngspice CKTterr), and gives the largest step that keeps it within
+//   tol = max(abstol + reltol*max|dq/dt|, reltol*max(max|q|, chgtol)/h)   times trtol.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "core/simulation_options.h"
+
+namespace xbarsim {
+
+struct IntegrationCoefficients {
+  double a0 = 0, a1 = 0, a2 = 0, b1 = 0;
+};
+
+// `steps[0]` is the step being taken (h_n), `steps[1]` the one before (h_{n-1}).
+IntegrationCoefficients integration_coefficients(IntegrationMethod method, int order, std::span<const double> steps);
+
+// Largest step allowed by one charge's truncation error. `charges[0]` is the charge at the new
+// point, charges[1..order+1] at earlier accepted points; `steps[0..order]` the steps between
+// them (steps[0] = the step just taken). `derivative_now/previous` are dq/dt at the new and the
+// previous point.
+double truncation_timestep(IntegrationMethod method, int order, std::span<const double> charges,
+                           std::span<const double> steps, double derivative_now, double derivative_previous,
+                           const SimulationOptions& options);
+
+// Sorted time points the simulation must land on exactly (source corners, tstop).
+class BreakpointTable {
+ public:
+  BreakpointTable(std::vector<double> times, double minimum_spacing);
+  // The first breakpoint strictly after `time` (beyond `minimum_spacing`), or +infinity.
+  double next_after(double time) const;
+  const std::vector<double>& times() const { return times_; }
+
+ private:
+  std::vector<double> times_;
+  double minimum_spacing_;
+};
+
+}  // namespace xbarsim
