@@ -65,7 +65,8 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     system_.load(context);  // only the charges at t = 0 are wanted
     for (int k = 1; k < 4; ++k) charges[k] = charges[0];
   }
-  record(0.0, solution);
+  // As ngspice does, a `uic` run has no output point at t = 0 (only its initial conditions).
+  if (!request_.use_initial_conditions) record(0.0, solution);
 
   double time = 0.0;
   double step = std::min(stop / 100.0, request_.step) / 10.0;

@@ -37,7 +37,8 @@ class TransientAnalysis {
  public:
   TransientAnalysis(MnaSystem& system, const TransientRequest& request);
 
-  // Runs the analysis; `record` receives each accepted (time, solution), starting with t = 0.
+  // Runs the analysis; `record` receives each accepted (time, solution), starting with t = 0
+  // (except with `uic`, where ngspice writes no t = 0 point either).
   // Throws SimulationError (timestep too small, no initial operating point).
   void run(OperatingPointStatistics& operating_point_statistics,
            const std::function<void(double, const std::vector<double>&)>& record);

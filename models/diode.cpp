@@ -33,8 +33,15 @@
 // iteration of an operating point starts every junction at Vcrit (0 when `off`; unlike ngspice's
 // MODEINITFIX, `off` does not hold the junction at 0 beyond that first iteration).
 //
-// Parsed and stored for the transient charge model, not used by the DC load yet: CJO, VJ, M, FC,
-// TT and the instance's ic=.
+// Junction charge in transient (DIOload, SPICE level 1), with Cj0 = CJO * area, FC*VJ = Vd_fc:
+//   vd <  FC VJ   Qd = VJ Cj0 (1 - (1 - vd/VJ)^(1-M)) / (1 - M)        Cd = Cj0 (1 - vd/VJ)^-M
+//   vd >= FC VJ   Qd = Cj0 F1 + Cj0/F2 (F3 (vd - Vd_fc) + M/(2 VJ) (vd^2 - Vd_fc^2))
+//                 Cd = Cj0/F2 (F3 + M vd / VJ)
+//   F1 = VJ (1 - (1 - FC)^(1-M)) / (1 - M), F2 = (1 - FC)^(1+M), F3 = 1 - FC (1 + M)
+//   plus the diffusion charge TT * Id (capacitance TT * gd, both without gmin).
+// The charge's current dq/dt = a0 Q + history (core/integration.h) adds to the junction current.
+// With `uic`, the instance's ic= gives the junction voltage the initial charge is taken at.
+// CJO and VJ are not temperature-scaled yet (exact when the circuit runs at TNOM).
 //
 // Parameters that change nothing in DC are accepted; see kIgnoredModelParameters.
 #include <fmt/format.h>
@@ -182,6 +189,7 @@ class DiodeGroup : public DeviceGroup {
   std::string_view kind() const override { return "diode"; }
   std::size_t size() const override { return anode.size(); }
   bool is_nonlinear() const override { return true; }
+  int charge_count() const override { return static_cast<int>(size()); }
 
   // DIOtemp: temperature-adjusted values at the circuit's temperature.
   void resolve(const Circuit& circuit) override {
@@ -295,6 +303,14 @@ class DiodeGroup : public DeviceGroup {
         current = -is * growth;
         conductance = is * growth / vtb;
       }
+      if (context.mode == AnalysisMode::transient) {
+        const double charge_voltage =
+            context.use_initial_conditions && !std::isnan(initial_voltage[i]) ? initial_voltage[i] : vd;
+        const auto [charge, capacitance] = junction_charge(i, charge_voltage, current, conductance);
+        context.charges[charge_base() + i] = charge;
+        current += context.integration_a0 * charge + context.charge_history[charge_base() + i];
+        conductance += context.integration_a0 * capacitance;
+      }
       current += gmin * vd;
       conductance += gmin;
 
@@ -331,6 +347,32 @@ class DiodeGroup : public DeviceGroup {
       if (std::abs(reached - ibv) <= tolerance) break;
     }
     return xbv;
+  }
+
+  // Depletion plus diffusion charge at junction voltage vd, and its derivative.
+  std::pair<double, double> junction_charge(std::size_t i, double vd, double junction_current, double junction_conductance) const {
+    const DiodeModel& model = models[i];
+    const double zero_bias = model.junction_capacitance * area[i];
+    const double vj = model.junction_potential;
+    const double m = model.grading_coefficient;
+    const double fc = model.depletion_capacitance_coefficient;
+    double charge = model.transit_time * junction_current;
+    double capacitance = model.transit_time * junction_conductance;
+    if (zero_bias == 0.0) return {charge, capacitance};
+    const double threshold = fc * vj;
+    if (vd < threshold) {
+      const double remaining = 1 - vd / vj;
+      const double power = std::exp(-m * std::log(remaining));
+      charge += vj * zero_bias * (1 - remaining * power) / (1 - m);
+      capacitance += zero_bias * power;
+    } else {
+      const double f1 = vj * (1 - std::exp((1 - m) * std::log(1 - fc))) / (1 - m);
+      const double f2 = std::exp((1 + m) * std::log(1 - fc));
+      const double f3 = 1 - fc * (1 + m);
+      charge += zero_bias * f1 + zero_bias / f2 * (f3 * (vd - threshold) + m / (2 * vj) * (vd * vd - threshold * threshold));
+      capacitance += zero_bias / f2 * (f3 + m * vd / vj);
+    }
+    return {charge, capacitance};
   }
 
   struct Slots {

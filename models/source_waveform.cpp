@@ -99,8 +99,9 @@ double SourceWaveform::value(double time) const {
 void SourceWaveform::breakpoints(double stop, std::vector<double>& out) const {
   const std::vector<double>& p = parameters_;
   switch (shape_) {
-    case Shape::constant:
+    case Shape::constant: return;
     case Shape::sine:
+      if (field(p, 3, 0.0) > 0) out.push_back(field(p, 3, 0.0));  // the sine starts after its delay
       return;
     case Shape::exponential:
       out.push_back(field(p, 2, 0.0));
