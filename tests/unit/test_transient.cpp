@@ -1,0 +1,141 @@
+// Unit tests of transient analysis: integration coefficients, truncation-error step control,
+// breakpoints, B-source Jacobians, and whole analyses against closed-form answers.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/integration.h"
+#include "core/simulator.h"
+#include "netlist_test_support.h"
+#include "solvers/mna_system.h"
+
+using namespace xbarsim;
+using xbarsim::testing::parse_netlist;
+
+TEST_CASE("integration coefficients reproduce the derivative of polynomials exactly") {
+  // Backward Euler is exact for linear q; Gear-2 for quadratic q, with unequal steps.
+  const double h0 = 0.3, h1 = 0.7;
+  const double steps[] = {h0, h1, 0.0};
+  auto q = [](double t) { return 2.0 + 3.0 * t - 1.5 * t * t; };
+  auto dq = [](double t) { return 3.0 - 3.0 * t; };
+  const double t = 2.0;
+  IntegrationCoefficients gear = integration_coefficients(IntegrationMethod::gear, 2, steps);
+  CHECK(gear.a0 * q(t) + gear.a1 * q(t - h0) + gear.a2 * q(t - h0 - h1) == doctest::Approx(dq(t)).epsilon(1e-12));
+  IntegrationCoefficients euler = integration_coefficients(IntegrationMethod::trapezoidal, 1, steps);
+  auto linear = [](double time) { return 1.0 + 4.0 * time; };
+  CHECK(euler.a0 * linear(t) + euler.a1 * linear(t - h0) == doctest::Approx(4.0));
+  // Trapezoidal: dq/dt_n = 2/h (q_n - q_{n-1}) - dq/dt_{n-1}, exact for quadratic q.
+  IntegrationCoefficients trapezoidal = integration_coefficients(IntegrationMethod::trapezoidal, 2, steps);
+  CHECK(trapezoidal.a0 == doctest::Approx(2.0 / h0));
+  CHECK(trapezoidal.a0 * q(t) + trapezoidal.a1 * q(t - h0) + trapezoidal.b1 * dq(t - h0) == doctest::Approx(dq(t)).epsilon(1e-12));
+}
+
+TEST_CASE("truncation-error step: grows with tolerance, shrinks with curvature, order 2 takes the square root") {
+  SimulationOptions options;
+  options.reltol = 1e-3;
+  options.abstol = 1e-12;
+  options.trtol = 7;
+  // q(t) = c t^2 sampled at t = 3h, 2h, h, 0: second divided difference = c.
+  const double h = 1e-6, c = 1e3;
+  const double charges[] = {c * 9 * h * h, c * 4 * h * h, c * h * h, 0.0};
+  const double steps[] = {h, h, h};
+  const double derivative = 2 * c * 3 * h;  // 6e-3
+  const double tolerance = options.abstol + options.reltol * derivative;
+  const double expected = options.trtol * tolerance / (0.5 * c);
+  CHECK(truncation_timestep(IntegrationMethod::trapezoidal, 1, charges, steps, derivative, 2 * c * 2 * h, options) ==
+        doctest::Approx(expected).epsilon(1e-6));
+  // A cubic has a non-zero third divided difference (d); order 2 gives sqrt(trtol * tol / (k d)).
+  const double cubic[] = {27 * h * h * h, 8 * h * h * h, h * h * h, 0.0};
+  const double cubic_derivative = 3 * 9 * h * h;
+  const double cubic_tolerance = std::max(options.abstol + options.reltol * cubic_derivative, options.reltol * options.chgtol / h);
+  CHECK(truncation_timestep(IntegrationMethod::trapezoidal, 2, cubic, steps, cubic_derivative, 3 * 4 * h * h, options) ==
+        doctest::Approx(std::sqrt(options.trtol * cubic_tolerance / std::max(options.abstol, 0.08333333333 * 1.0))).epsilon(1e-6));
+}
+
+TEST_CASE("breakpoints are sorted, merged within the minimum spacing, and found strictly after a time") {
+  BreakpointTable table({3.0, 1.0, 2.0, 1.0 + 1e-15, 5.0}, 1e-12);
+  CHECK(table.times() == std::vector<double>{1.0, 2.0, 3.0, 5.0});
+  CHECK(table.next_after(0.0) == 1.0);
+  CHECK(table.next_after(1.0) == 2.0);
+  CHECK(table.next_after(2.5) == 3.0);
+  CHECK(std::isinf(table.next_after(5.0)));
+}
+
+TEST_CASE("B-source Jacobian equals a finite difference of its residual") {
+  auto parsed = parse_netlist(
+      "t\nV1 a 0 0.4\nR1 a b 1k\nB1 b 0 I={1e-3*sinh(V(b)/0.1)*V(a)^2 + I(V1)*2}\nB2 c 0 V={V(a,b)*exp(V(b))}\nR2 c 0 1k\n.op\n");
+  Circuit& circuit = parsed.circuit;
+  MnaSystem system(circuit, make_linear_solver("klu"));
+  const int n = system.size();
+  std::vector<double> x(static_cast<std::size_t>(n) + 1, 0.0);
+  for (int i = 0; i < n; ++i) x[i] = 0.1 * (i + 1);
+  auto residual_at = [&](const std::vector<double>& point) {
+    LoadContext context;
+    context.solution = point.data();
+    context.options = &circuit.options;
+    system.load(context);
+    std::vector<double> residual, scale;
+    system.residual(point.data(), residual, scale);
+    return residual;
+  };
+  // The residual r(x) = A(x) x - b(x) is the circuit's KCL/branch residual; its Jacobian is A(x).
+  residual_at(x);
+  std::vector<double> values = system.matrix_values();
+  const auto& starts = system.structure().column_starts();
+  const auto& rows = system.structure().row_indices();
+  for (int column = 0; column < n; ++column) {
+    std::vector<double> plus = x, minus = x;
+    const double step = 1e-6;
+    plus[column] += step;
+    minus[column] -= step;
+    std::vector<double> r_plus = residual_at(plus), r_minus = residual_at(minus);
+    for (int row = 0; row < n; ++row) {
+      double analytic = 0.0;
+      for (int k = starts[column]; k < starts[column + 1]; ++k)
+        if (rows[k] == row) analytic = values[k];
+      CHECK((r_plus[row] - r_minus[row]) / (2 * step) == doctest::Approx(analytic).epsilon(1e-6).scale(1e-3));
+    }
+  }
+}
+
+TEST_CASE("RC charging follows the exponential, and accepted/rejected steps are counted") {
+  auto parsed = parse_netlist("t\n.options reltol=1e-6\nV1 in 0 1\nR1 in out 1k\nC1 out 0 1u ic=0\n.tran 10u 5m uic\n");
+  Simulator simulator(parsed.circuit);
+  Plot plot = simulator.transient(std::get<TransientRequest>(parsed.circuit.analyses[0]));
+  const Vector& time = plot.vectors[0];
+  const Vector* out = plot.find("v(out)");
+  REQUIRE(out);
+  double worst = 0.0;
+  for (std::size_t k = 0; k < time.values.size(); ++k)
+    worst = std::max(worst, std::abs(out->values[k] - (1 - std::exp(-time.values[k] / 1e-3))));
+  CHECK(worst < 1e-4);
+  CHECK(time.values.back() == doctest::Approx(5e-3));
+  CHECK(simulator.statistics().transient.accepted_steps == static_cast<long>(time.values.size()));
+  // uic: no point at t = 0, as ngspice.
+  CHECK(time.values.front() > 0.0);
+}
+
+TEST_CASE("pulse corners are hit exactly") {
+  auto parsed = parse_netlist("t\nV1 in 0 PULSE(0 1 1u 0.2u 0.3u 2u 10u)\nR1 in out 1k\nC1 out 0 1n\n.tran 50n 12u\n");
+  Simulator simulator(parsed.circuit);
+  Plot plot = simulator.transient(std::get<TransientRequest>(parsed.circuit.analyses[0]));
+  const std::vector<double>& time = plot.vectors[0].values;
+  for (double corner : {1e-6, 1.2e-6, 3.2e-6, 3.5e-6, 11e-6, 11.2e-6}) {
+    bool hit = std::any_of(time.begin(), time.end(), [&](double t) { return std::abs(t - corner) < 1e-18; });
+    CHECK_MESSAGE(hit, "corner at ", corner);
+  }
+}
+
+TEST_CASE("a circuit that cannot be integrated past a point reports the time and the nodes") {
+  // The B source has no real value once V(a) passes 0.5: Newton fails there at every step size.
+  auto parsed = parse_netlist("t\nV1 in 0 PULSE(0 1 0 1u 1u 1 2)\nR1 in a 1k\nB1 a 0 I={1e-3*sqrt(0.5 - V(a))}\nC1 a 0 1p\n.tran 1n 2u\n");
+  Simulator simulator(parsed.circuit);
+  try {
+    simulator.run();
+    FAIL("expected a timestep-too-small error");
+  } catch (const SimulationError& error) {
+    std::string message = error.what();
+    CHECK(message.find("timestep too small at t=") != std::string::npos);
+    CHECK(message.find("node 'a'") != std::string::npos);
+  }
+}
