@@ -110,3 +110,27 @@ TEST_CASE("singular circuits are reported by name") {
   CHECK(message("t\nV1 a 0 1\nL1 a 0 1u\n.op\n").starts_with("singular matrix: voltage sources and inductors form a loop (v1, l1)"));
   CHECK(message("t\nR1 a 0 1\n").starts_with("the netlist requests no analysis"));
 }
+
+TEST_CASE("stamps: VCVS, CCCS, current source, inductor at DC, capacitor open at DC") {
+  auto parsed = parse_netlist("t\nV1 a 0 2\nE1 e 0 a 0 4\nF1 f 0 V1 0.5\nRf f 0 1\nI1 0 g 3m\nRg g 0 1\nL1 a h 1u\nRh h 0 1\nC1 a 0 1n\n.op\n");
+  Circuit& circuit = parsed.circuit;
+  MnaSystem system(circuit, make_linear_solver("klu"));
+  std::vector<double> x(static_cast<std::size_t>(system.size()) + 1, 0.0);
+  LoadContext context;
+  context.solution = x.data();
+  context.options = &circuit.options;
+  system.load(context);
+  auto A = dense_matrix(system);
+  const int a = *circuit.find_node("a"), e = *circuit.find_node("e"), f = *circuit.find_node("f"), g = *circuit.find_node("g"),
+            h = *circuit.find_node("h");
+  const int ie1 = *circuit.branch_of("e1"), iv1 = *circuit.branch_of("v1"), il1 = *circuit.branch_of("l1");
+  CHECK(A[ie1][e] == 1.0);
+  CHECK(A[ie1][a] == doctest::Approx(-4.0));
+  CHECK(A[e][ie1] == 1.0);
+  CHECK(A[f][iv1] == doctest::Approx(0.5));  // F: 0.5 * I(V1) leaves f through the source to ground
+  CHECK(system.rhs()[g] == doctest::Approx(3e-3));  // I1 drives 3 mA from ground into g
+  CHECK(A[il1][a] == 1.0);
+  CHECK(A[il1][h] == -1.0);
+  CHECK(A[il1][il1] == 0.0);  // a short at DC
+  CHECK(A[a][a] == 0.0);      // the capacitor loads nothing at DC
+}

@@ -139,3 +139,15 @@ TEST_CASE("a circuit that cannot be integrated past a point reports the time and
     CHECK(message.find("node 'a'") != std::string::npos);
   }
 }
+
+TEST_CASE(".options interp resamples the accepted points onto the tstep grid") {
+  auto parsed = parse_netlist("t\n.options interp reltol=1e-6\nV1 in 0 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0\n.tran 0.5m 5m 1m uic\n");
+  Simulator simulator(parsed.circuit);
+  Plot plot = simulator.transient(std::get<TransientRequest>(parsed.circuit.analyses[0]));
+  const std::vector<double>& time = plot.vectors[0].values;
+  REQUIRE(time.size() == 9);  // 1m, 1.5m, ..., 5m
+  for (std::size_t k = 0; k < time.size(); ++k) {
+    CHECK(time[k] == doctest::Approx(1e-3 + 0.5e-3 * static_cast<double>(k)));
+    CHECK(plot.find("v(out)")->values[k] == doctest::Approx(1 - std::exp(-time[k] / 1e-3)).epsilon(1e-4));
+  }
+}
