@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -32,6 +33,7 @@ options:
   --iabstol A         absolute tolerance of currents in A (default 1e-12)
   --worst N           rows in the table of worst vectors, and overlay plots (default 10)
   --same-vectors      also fail when a vector exists in only one engine's results
+  --timeout S         stop ngspice after S seconds (default: no limit) and fail with exit status 2
   --json FILE         write the comparison as JSON (every vector's errors, verdict, tolerances)
   --plot DIR          write overlay plots (xbarsim vs ngspice) of the worst vectors into DIR:
                       data files and gnuplot scripts, rendered to SVG when gnuplot is installed
@@ -49,6 +51,7 @@ struct CheckOptions {
   ComparisonTolerances tolerances;
   std::size_t worst = 10;
   bool same_vectors = false;
+  double timeout_seconds = 0;
   std::optional<std::filesystem::path> json, plot_directory;
 };
 
@@ -78,6 +81,8 @@ CheckOptions parse_options(const std::vector<std::string_view>& arguments) {
       options.tolerances.current_absolute = number();
     } else if (argument == "--worst") {
       options.worst = static_cast<std::size_t>(number());
+    } else if (argument == "--timeout") {
+      options.timeout_seconds = number();
     } else if (argument == "--same-vectors") {
       options.same_vectors = true;
     } else if (argument == "--json") {
@@ -140,7 +145,9 @@ int check_command(const std::vector<std::string_view>& arguments) {
   }
 
   try {
-    const NgspiceEngine ngspice;
+    NgspiceSettings ngspice_settings;
+    ngspice_settings.timeout = std::chrono::milliseconds(static_cast<long long>(std::ceil(options.timeout_seconds * 1e3)));
+    const NgspiceEngine ngspice(ngspice_settings);
     // ngspice works in its own process while xbarsim simulates here.
     const auto ngspice_start = std::chrono::steady_clock::now();
     NgspiceRun ngspice_run = ngspice.start(options.netlist);

@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <ngspice/sharedspice.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -101,16 +103,27 @@ void send_frame(int descriptor, FrameTag tag, std::string_view payload) {
     ::_exit(1);  // the parent is gone: nobody is left to report to
 }
 
-// Reads exactly `size` bytes; false on end of file or error before that.
-bool read_exactly(int descriptor, char* data, std::size_t size) {
+enum class ReadOutcome { complete, ended, timed_out };
+
+// Reads exactly `size` bytes, waiting at most until `deadline` (none when it is nullopt).
+ReadOutcome read_exactly(int descriptor, char* data, std::size_t size,
+                         std::optional<std::chrono::steady_clock::time_point> deadline) {
   while (size > 0) {
+    if (deadline) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return ReadOutcome::timed_out;
+      pollfd wait_for{descriptor, POLLIN, 0};
+      const int ready = ::poll(&wait_for, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+      if (ready < 0 && errno != EINTR) return ReadOutcome::ended;
+      if (ready <= 0) continue;
+    }
     const ssize_t got = ::read(descriptor, data, size);
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
+    if (got <= 0) return ReadOutcome::ended;
     data += got;
     size -= static_cast<std::size_t>(got);
   }
-  return true;
+  return ReadOutcome::complete;
 }
 
 // ---- ngspice's messages ----
@@ -306,6 +319,7 @@ NgspiceRun NgspiceEngine::start(const std::filesystem::path& netlist) const {
   int pipe_ends[2];
   if (::pipe2(pipe_ends, O_CLOEXEC) != 0)
     throw NgspiceError(fmt::format("cannot create a pipe for ngspice: {}", std::strerror(errno)), {});
+  const pid_t parent = ::getpid();
   const pid_t child = ::fork();
   if (child < 0) {
     const int error = errno;
@@ -314,18 +328,26 @@ NgspiceRun NgspiceEngine::start(const std::filesystem::path& netlist) const {
     throw NgspiceError(fmt::format("cannot start an ngspice process: {}", std::strerror(error)), {});
   }
   if (child == 0) {
+    // Die with the caller, even when it is killed without a chance to clean up.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
     ::close(pipe_ends[0]);
     run_child(*library_, absolute, pipe_ends[1]);
   }
   ::close(pipe_ends[1]);
-  return NgspiceRun(netlist, child, pipe_ends[0]);
+  return NgspiceRun(netlist, child, pipe_ends[0], settings_.timeout);
 }
 
-NgspiceRun::NgspiceRun(std::filesystem::path netlist, pid_t process_id, int results_pipe)
-    : netlist_(std::move(netlist)), process_id_(process_id), results_pipe_(results_pipe) {}
+NgspiceRun::NgspiceRun(std::filesystem::path netlist, pid_t process_id, int results_pipe, std::chrono::milliseconds timeout)
+    : netlist_(std::move(netlist)),
+      started_(std::chrono::steady_clock::now()),
+      timeout_(timeout),
+      process_id_(process_id),
+      results_pipe_(results_pipe) {}
 
 NgspiceRun::NgspiceRun(NgspiceRun&& other) noexcept
     : netlist_(std::move(other.netlist_)),
+      started_(other.started_),
+      timeout_(other.timeout_),
       process_id_(std::exchange(other.process_id_, -1)),
       results_pipe_(std::exchange(other.results_pipe_, -1)) {}
 
@@ -342,19 +364,25 @@ Waveforms NgspiceRun::wait() {
   if (process_id_ <= 0) throw std::logic_error("NgspiceRun::wait() called twice");
   std::vector<std::string> output;
   std::optional<std::string> results, failure;
-  for (;;) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout_.count() > 0) deadline = started_ + timeout_;
+  ReadOutcome outcome = ReadOutcome::complete;
+  while (outcome == ReadOutcome::complete) {
     char header[1 + sizeof(std::uint64_t)];
-    if (!read_exactly(results_pipe_, header, sizeof header)) break;
+    outcome = read_exactly(results_pipe_, header, sizeof header, deadline);
+    if (outcome != ReadOutcome::complete) break;
     std::uint64_t length = 0;
     std::memcpy(&length, header + 1, sizeof length);
     std::string payload(length, '\0');
-    if (!read_exactly(results_pipe_, payload.data(), payload.size())) break;
+    outcome = read_exactly(results_pipe_, payload.data(), payload.size(), deadline);
+    if (outcome != ReadOutcome::complete) break;
     switch (static_cast<FrameTag>(header[0])) {
       case FrameTag::output_line: output.push_back(std::move(payload)); break;
       case FrameTag::results: results = std::move(payload); break;
       case FrameTag::failure: failure = std::move(payload); break;
     }
   }
+  if (outcome == ReadOutcome::timed_out) ::kill(process_id_, SIGKILL);
   ::close(std::exchange(results_pipe_, -1));
   int status = 0;
   while (::waitpid(process_id_, &status, 0) < 0 && errno == EINTR) {
@@ -366,6 +394,9 @@ Waveforms NgspiceRun::wait() {
     std::string message = fmt::format("{}: {}{}", netlist, reason, quoted_messages(output));
     return NgspiceError(message, std::move(output));
   };
+  if (outcome == ReadOutcome::timed_out)
+    throw fail(fmt::format("ngspice did not finish within {:.3g} s, so its process was killed",
+                           std::chrono::duration<double>(timeout_).count()));
   if (WIFSIGNALED(status))
     throw fail(fmt::format("the ngspice process died from signal {} ({}); xbarsim itself is unaffected", WTERMSIG(status),
                            sigdescr_np(WTERMSIG(status))));

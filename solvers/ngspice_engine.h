@@ -24,6 +24,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -53,6 +54,8 @@ class NgspiceUnavailable : public std::runtime_error {
 
 struct NgspiceSettings {
   std::string library = "libngspice.so.0";  // file name (searched like dlopen does) or path
+  // Longest a run may take; past it the child is killed and the run fails. Zero: no limit.
+  std::chrono::milliseconds timeout{0};
 };
 
 class NgspiceRun;
@@ -65,7 +68,8 @@ class NgspiceEngine {
 
   // Runs every analysis of the netlist in a fresh ngspice process and waits for the results.
   Waveforms run(const std::filesystem::path& netlist) const;
-  // Starts the run and returns at once; NgspiceRun::wait() collects the results.
+  // Starts the run and returns at once; NgspiceRun::wait() collects the results. The child is
+  // killed when the thread that started it ends (PR_SET_PDEATHSIG), so start and wait in one thread.
   NgspiceRun start(const std::filesystem::path& netlist) const;
 
   const std::string& library() const { return settings_.library; }
@@ -84,15 +88,17 @@ class NgspiceRun {
   NgspiceRun& operator=(const NgspiceRun&) = delete;
   ~NgspiceRun();
 
-  // Blocks until the child ends. Returns its results or throws NgspiceError. Call once.
+  // Blocks until the child ends (or the timeout kills it). Returns its results or throws NgspiceError. Call once.
   Waveforms wait();
   pid_t process_id() const { return process_id_; }
 
  private:
   friend class NgspiceEngine;
-  NgspiceRun(std::filesystem::path netlist, pid_t process_id, int results_pipe);
+  NgspiceRun(std::filesystem::path netlist, pid_t process_id, int results_pipe, std::chrono::milliseconds timeout);
 
   std::filesystem::path netlist_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::milliseconds timeout_;
   pid_t process_id_ = -1;
   int results_pipe_ = -1;
 };
