@@ -66,7 +66,12 @@ CheckOptions parse_options(const std::vector<std::string_view>& arguments) {
     auto number = [&]() {
       const std::string value = text();
       std::size_t used = 0;
-      const double parsed = std::stod(value, &used);
+      double parsed = -1;
+      try {
+        parsed = std::stod(value, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
       if (used != value.size() || !(parsed >= 0))
         throw std::invalid_argument(fmt::format("option '{}' takes a non-negative number, not '{}'", argument, value));
       return parsed;
