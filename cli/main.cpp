@@ -1,6 +1,8 @@
 // xbarsim command-line front end: parses arguments and calls the library.
 //
 //   xbarsim run NETLIST [options]    simulate a netlist, write raw/CSV/JSON results
+//   xbarsim check NETLIST [options]  cross-check a netlist against ngspice
+//   xbarsim compare A B [options]    compare two raw files
 //   xbarsim --help | --version
 #include <fmt/format.h>
 
@@ -11,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/check_command.h"
 #include "cli/compare_command.h"
 #include "cli/run_command.h"
 
@@ -23,6 +26,8 @@ usage: xbarsim <command> [options]
 commands:
   run NETLIST     simulate a SPICE netlist (.op, .dc) and write its results
                   (`xbarsim run --help` lists the options)
+  check NETLIST   run a netlist in xbarsim and in ngspice (libngspice) and compare every vector
+                  (`xbarsim check --help` lists the options)
   compare A B     compare two raw files vector by vector (e.g. ours vs ngspice's)
 
 options:
@@ -52,6 +57,7 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string_view> rest(arguments.begin() + 1, arguments.end());
   if (command == "run") return xbarsim::cli::run_command(rest);
+  if (command == "check") return xbarsim::cli::check_command(rest);
   if (command == "compare") return xbarsim::cli::compare_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;

@@ -264,6 +264,8 @@ WaveformComparison compare_waveforms(const Waveforms& ours, const Waveforms& ref
       if (!reference_used[candidate] && same_name(reference.plots[candidate].name, our_plot.name)) {
         reference_used[candidate] = true;
         result.plots.push_back(compare_plot(our_plot, reference.plots[candidate], tolerances));
+        result.plots.back().our_plot = index;
+        result.plots.back().reference_plot = candidate;
         paired = true;
       }
     if (!paired)

@@ -57,6 +57,8 @@ struct VectorComparison {
 
 struct PlotComparison {
   std::string name;                  // plot name, e.g. "Transient Analysis"
+  std::size_t our_plot = 0;          // index of the plot in ours
+  std::size_t reference_plot = 0;    // index of its counterpart in the reference
   std::string scale_name;            // empty for plots without a scale
   bool interpolated = false;         // true when the scales differed and a common grid was used
   std::size_t compared_points = 0;

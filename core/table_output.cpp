@@ -11,10 +11,7 @@
 
 namespace xbarsim {
 
-namespace {
-
-// Lower-case letters and digits, every other run of characters becomes one '-'.
-std::string slug(std::string_view name) {
+std::string file_name_slug(std::string_view name) {
   std::string result;
   for (const char c : name) {
     const auto byte = static_cast<unsigned char>(c);
@@ -26,6 +23,8 @@ std::string slug(std::string_view name) {
   while (!result.empty() && result.back() == '-') result.pop_back();
   return result.empty() ? "plot" : result;
 }
+
+namespace {
 
 // A CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180).
 std::string csv_field(std::string_view text) {
@@ -84,7 +83,7 @@ void finish_writing(std::ofstream& out, const std::filesystem::path& path) {
 }  // namespace
 
 std::string csv_file_name(std::size_t plot_index, const Plot& plot) {
-  return fmt::format("{:02}_{}.csv", plot_index + 1, slug(plot.name));
+  return fmt::format("{:02}_{}.csv", plot_index + 1, file_name_slug(plot.name));
 }
 
 void write_csv(std::ostream& out, const Plot& plot) {
@@ -154,6 +153,12 @@ void write_json(std::ostream& out, const Waveforms& waveforms) {
   }
   fmt::format_to(inserter, "]}}\n");
   write_buffer(out, buffer);
+}
+
+std::string json_string(std::string_view text) {
+  fmt::memory_buffer buffer;
+  append_json_string(buffer, text);
+  return fmt::to_string(buffer);
 }
 
 void write_json_file(const std::filesystem::path& path, const Waveforms& waveforms) {

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/waveforms.h"
@@ -36,5 +37,10 @@ void write_csv(std::ostream& out, const Plot& plot);
 // Writes all plots as one JSON document. Throws std::runtime_error when the file cannot be written.
 void write_json_file(const std::filesystem::path& path, const Waveforms& waveforms);
 void write_json(std::ostream& out, const Waveforms& waveforms);
+
+// `text` as a quoted JSON string, with quotes, backslashes and control characters escaped.
+std::string json_string(std::string_view text);
+// A lower-case slug for file names: letters and digits kept, every other run of characters one '-'.
+std::string file_name_slug(std::string_view name);
 
 }  // namespace xbarsim

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libeigen3-dev libsuitesparse-dev libfmt-dev doctest-dev
   libngspice0-dev ngspice
+  gnuplot-nox
 )
 
 missing=()
