@@ -6,14 +6,15 @@ namespace xbarsim {
 
 int Circuit::node(std::string_view name) {
   if (name == "0" || name == "gnd") return kGround;
-  auto [it, inserted] = node_index_.try_emplace(std::string(name), unknown_count());
-  if (inserted) unknowns_.push_back({fmt::format("v({})", name), Quantity::voltage, true});
-  return it->second;
+  if (auto it = node_index_.find(name); it != node_index_.end()) return it->second;
+  node_index_.emplace(std::string(name), unknown_count());
+  unknowns_.push_back({fmt::format("v({})", name), Quantity::voltage, true});
+  return unknown_count() - 1;
 }
 
 std::optional<int> Circuit::find_node(std::string_view name) const {
   if (name == "0" || name == "gnd") return kGround;
-  auto it = node_index_.find(std::string(name));
+  auto it = node_index_.find(name);
   if (it == node_index_.end()) return std::nullopt;
   return it->second;
 }
@@ -32,7 +33,7 @@ int Circuit::add_internal_node(std::string_view name) {
 }
 
 std::optional<int> Circuit::branch_of(std::string_view device_name) const {
-  auto it = branch_index_.find(std::string(device_name));
+  auto it = branch_index_.find(device_name);
   if (it == branch_index_.end()) return std::nullopt;
   return it->second;
 }
@@ -58,7 +59,7 @@ void Circuit::register_source(std::string_view name, SourceReference source) {
 }
 
 std::optional<SourceReference> Circuit::find_source(std::string_view name) const {
-  auto it = sources_.find(std::string(name));
+  auto it = sources_.find(name);
   if (it == sources_.end()) return std::nullopt;
   return it->second;
 }

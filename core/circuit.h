@@ -72,6 +72,14 @@ struct NodeValue {
   SourceLocation where;
 };
 
+// Hash of strings that also takes string_views, so lookups need not build a std::string.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+template <class Value>
+using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+
 class Circuit {
  public:
   std::string title;
@@ -109,10 +117,10 @@ class Circuit {
 
  private:
   std::vector<Unknown> unknowns_;
-  std::unordered_map<std::string, int> node_index_;
-  std::unordered_map<std::string, int> branch_index_;
-  std::unordered_map<std::string, SourceReference> sources_;
-  std::unordered_set<std::string> device_names_;
+  StringMap<int> node_index_;
+  StringMap<int> branch_index_;
+  StringMap<SourceReference> sources_;
+  std::unordered_set<std::string, StringHash, std::equal_to<>> device_names_;
   std::vector<std::unique_ptr<DeviceGroup>> groups_;
   std::unordered_map<std::type_index, std::size_t> group_index_;
 };

@@ -3,12 +3,29 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <mutex>
+#include <unordered_set>
 
 namespace xbarsim {
 
+FileName::FileName(std::string_view name) {
+  // Interned for the life of the process: a run reads a handful of files, and locations that
+  // point at them are copied millions of times.
+  static std::mutex mutex;
+  static std::unordered_set<std::string> names;
+  std::lock_guard lock(mutex);
+  name_ = &*names.emplace(name).first;
+}
+
+const std::string& FileName::str() const {
+  static const std::string empty;
+  return name_ ? *name_ : empty;
+}
+
 std::string SourceLocation::to_string() const {
-  if (line <= 0) return file.empty() ? std::string("<input>") : file;
-  return fmt::format("{}:{}:{}", file.empty() ? "<input>" : file, line, column);
+  const std::string& name = file.empty() ? std::string("<input>") : file.str();
+  if (line <= 0) return name;
+  return fmt::format("{}:{}:{}", name, line, column);
 }
 
 NetlistError::NetlistError(SourceLocation where, const std::string& message)

@@ -146,7 +146,12 @@ class ScopedElementCard : public ElementCard {
   const std::string& name() const override { return name_; }
   Circuit& circuit() override { return circuit_; }
 
-  int node(std::size_t index) override { return circuit_.node(node_name(index)); }
+  int node(std::size_t index) override {
+    const Token& node = token(index);
+    if (node.kind != TokenKind::word) fail(node, fmt::format("expected a node name, got '{}'", node.original));
+    if (scope_.path.empty()) return circuit_.node(node.text);  // top level: names are already flat
+    return circuit_.node(scope_.flat_node(node.text));
+  }
   std::string node_name(std::size_t index) const override {
     const Token& node = token(index);
     if (node.kind != TokenKind::word) fail(node, fmt::format("expected a node name, got '{}'", node.original));

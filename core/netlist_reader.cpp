@@ -11,17 +11,22 @@
 namespace xbarsim {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string result(text);
-  for (char& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
-// Removes `;` comments and `$ ` comments (a `$` at the start or after white space, followed by
-// white space or the end of the line), outside of braces and quotes.
-std::string strip_inline_comment(std::string_view line) {
+// Characters that end a word token: white space and punctuation.
+bool ends_word(char c) {
+  switch (c) {
+    case ' ': case '\t': case '\r': case '\f': case '\v':
+    case '=': case '(': case ')': case ',': case '{': case '}': case '\'': case '"':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The line without its `;` comment or `$ ` comment (a `$` at the start or after white space,
+// followed by white space or the end of the line), outside of braces and quotes.
+std::string_view strip_inline_comment(std::string_view line) {
   int brace_depth = 0;
   bool in_quote = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -31,15 +36,15 @@ std::string strip_inline_comment(std::string_view line) {
     if (c == '{') ++brace_depth;
     if (c == '}' && brace_depth > 0) --brace_depth;
     if (brace_depth > 0) continue;
-    if (c == ';') return std::string(line.substr(0, i));
+    if (c == ';') return line.substr(0, i);
     if (c == '$' && (i == 0 || is_space(line[i - 1])) && (i + 1 == line.size() || is_space(line[i + 1])))
-      return std::string(line.substr(0, i));
+      return line.substr(0, i);
   }
-  return std::string(line);
+  return line;
 }
 
 struct PhysicalLine {
-  std::string text;
+  std::string_view text;  // into the file's content, which outlives the lines
   int number;
 };
 
@@ -52,7 +57,7 @@ std::vector<PhysicalLine> split_lines(std::string_view content) {
     if (end == std::string_view::npos) end = content.size();
     std::string_view line = content.substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back({std::string(line), number++});
+    lines.push_back({line, number++});
     if (end == content.size()) break;
     start = end + 1;
   }
@@ -67,7 +72,7 @@ class Reader {
     NetlistText netlist;
     std::vector<PhysicalLine> lines = split_lines(content);
     if (!lines.empty()) {
-      netlist.title = lines.front().text;
+      netlist.title = std::string(lines.front().text);
       while (!netlist.title.empty() && is_space(netlist.title.back())) netlist.title.pop_back();
       netlist.title_location = {name, 1, 1};
       lines.erase(lines.begin());
@@ -82,7 +87,7 @@ class Reader {
   const DiagnosticSink& sink_;
   std::vector<std::string> stack_;  // files being read, for include-cycle detection
 
-  std::vector<Card> logical_cards(const std::vector<PhysicalLine>& lines, const std::string& file) {
+  std::vector<Card> logical_cards(const std::vector<PhysicalLine>& lines, const FileName& file) {
     std::vector<Card> cards;
     for (const PhysicalLine& line : lines) {
       std::size_t first = 0;
@@ -90,7 +95,7 @@ class Reader {
       if (first == line.text.size()) continue;
       char lead = line.text[first];
       if (lead == '*') continue;
-      std::string body = strip_inline_comment(line.text);
+      std::string_view body = strip_inline_comment(line.text);
       std::size_t body_first = first;
       if (lead == '+') {
         if (cards.empty())
@@ -103,8 +108,8 @@ class Reader {
         card.text += body.substr(first + 1);
         continue;
       }
-      std::string trimmed = body;
-      while (!trimmed.empty() && is_space(trimmed.back())) trimmed.pop_back();
+      std::string_view trimmed = body;
+      while (!trimmed.empty() && is_space(trimmed.back())) trimmed.remove_suffix(1);
       if (trimmed.size() <= body_first) continue;  // the line held only a comment
       Card card;
       card.where = {file, line.number, static_cast<int>(first + 1)};
@@ -133,7 +138,7 @@ class Reader {
 
   // Reads cards from `lines` into `netlist`. When `section` is set, only the `.lib section` ...
   // `.endl` block of that name is read (library file mode).
-  void read_cards(const std::vector<PhysicalLine>& lines, const std::string& file,
+  void read_cards(const std::vector<PhysicalLine>& lines, const FileName& file,
                   const std::filesystem::path& directory, const std::optional<std::string>& section,
                   NetlistText& netlist, bool top_level) {
     std::vector<Card> cards = logical_cards(lines, file);
@@ -202,7 +207,7 @@ class Reader {
     if (control_block) throw NetlistError(*control_block, "'.control' block has no '.endc'");
     if (skipped_section) throw NetlistError(*skipped_section, "'.lib' section has no '.endl'");
     if (section && !in_wanted_section)
-      throw NetlistError({file, 0, 0}, fmt::format("library section '{}' not found in '{}'", *section, file));
+      throw NetlistError({file, 0, 0}, fmt::format("library section '{}' not found in '{}'", *section, file.str()));
     if (section) throw NetlistError({file, 0, 0}, fmt::format("library section '{}' has no '.endl'", *section));
   }
 
@@ -223,8 +228,8 @@ class Reader {
 
 SourceLocation Card::location_at(std::size_t offset) const {
   const Segment* segment = &segments.front();
-  for (const Segment& candidate : segments)
-    if (candidate.offset <= offset) segment = &candidate;
+  for (std::size_t k = 1; k < segments.size(); ++k)
+    if (segments[k].offset <= offset) segment = &segments[k];
   SourceLocation location = segment->where;
   location.column += static_cast<int>(offset - std::min(offset, segment->offset));
   return location;
@@ -232,16 +237,18 @@ SourceLocation Card::location_at(std::size_t offset) const {
 
 std::vector<Token> tokenize(const Card& card) {
   std::vector<Token> tokens;
+  tokens.reserve(8);
   const std::string& text = card.text;
   std::size_t i = 0;
   auto push = [&](TokenKind kind, std::size_t start, std::string_view original, std::size_t offset) {
-    Token token;
+    Token& token = tokens.emplace_back();
     token.kind = kind;
-    token.original = std::string(original);
-    token.text = lower(original);
+    token.original.assign(original);
+    token.text.assign(original);
+    for (char& c : token.text)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // netlists are ASCII; no locale lookups
     token.offset = offset;
     token.where = card.location_at(start);
-    tokens.push_back(std::move(token));
   };
   while (i < text.size()) {
     char c = text[i];
@@ -282,8 +289,7 @@ std::vector<Token> tokenize(const Card& card) {
       default: break;
     }
     std::size_t j = i;
-    while (j < text.size() && !is_space(text[j]) && std::string_view("=(),{}'\"").find(text[j]) == std::string_view::npos)
-      ++j;
+    while (j < text.size() && !ends_word(text[j])) ++j;
     push(TokenKind::word, start, std::string_view(text).substr(i, j - i), start);
     i = j;
   }
