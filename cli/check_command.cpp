@@ -11,6 +11,7 @@
 
 #include "core/compare.h"
 #include "core/comparison_report.h"
+#include "core/gnuplot.h"
 #include "core/diagnostics.h"
 #include "core/elaborator.h"
 #include "core/simulator.h"

@@ -1,17 +1,12 @@
 #include "core/comparison_report.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "core/gnuplot.h"
+
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <ostream>
@@ -19,7 +14,6 @@
 
 #include "core/table_output.h"
 
-extern char** environ;
 
 namespace xbarsim {
 
@@ -33,15 +27,6 @@ std::string json_string_list(const std::vector<std::string>& items) {
   return list + "]";
 }
 
-// A string for a gnuplot script, in double quotes.
-std::string gnuplot_string(std::string_view text) {
-  std::string quoted = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') quoted.push_back('\\');
-    quoted.push_back(c);
-  }
-  return quoted + "\"";
-}
 
 std::string_view unit_of(Quantity quantity) {
   switch (quantity) {
@@ -187,38 +172,8 @@ std::vector<OverlayPlot> write_overlay_plots(const std::filesystem::path& direct
   return written;
 }
 
-bool gnuplot_available() {
-  const char* path = std::getenv("PATH");
-  std::string_view directories = path ? path : "/usr/bin:/bin";
-  while (!directories.empty()) {
-    const std::size_t colon = directories.find(':');
-    const std::string_view directory = directories.substr(0, colon);
-    const std::filesystem::path candidate = std::filesystem::path(directory.empty() ? "." : directory) / "gnuplot";
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) break;
-    directories.remove_prefix(colon + 1);
-  }
-  return false;
-}
-
 void render_overlay_plots(const std::vector<OverlayPlot>& plots) {
-  for (const OverlayPlot& plot : plots) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addchdir_np(&actions, plot.script.parent_path().c_str());
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    std::string program = "gnuplot", script = plot.script.filename().string();
-    char* arguments[] = {program.data(), script.data(), nullptr};
-    pid_t child = 0;
-    const int spawn_error = posix_spawnp(&child, "gnuplot", &actions, nullptr, arguments, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (spawn_error != 0) throw std::runtime_error(fmt::format("cannot run gnuplot: {}", std::strerror(spawn_error)));
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-      throw std::runtime_error(fmt::format("gnuplot failed on '{}'", plot.script.string()));
-  }
+  for (const OverlayPlot& plot : plots) run_gnuplot_script(plot.script);
 }
 
 }  // namespace xbarsim

@@ -54,8 +54,6 @@ std::vector<OverlayPlot> write_overlay_plots(const std::filesystem::path& direct
                                              const Waveforms& reference, const WaveformComparison& comparison,
                                              std::size_t count, const OverlayLabels& labels = {});
 
-// True when a `gnuplot` executable is on the PATH.
-bool gnuplot_available();
 // Runs gnuplot on each plot's script (in its directory), producing the images. Throws
 // std::runtime_error when gnuplot cannot be started or fails.
 void render_overlay_plots(const std::vector<OverlayPlot>& plots);
