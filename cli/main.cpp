@@ -15,6 +15,7 @@
 
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
+#include "cli/gen_command.h"
 #include "cli/run_command.h"
 
 namespace {
@@ -29,6 +30,7 @@ commands:
   check NETLIST   run a netlist in xbarsim and in ngspice (libngspice) and compare every vector
                   (`xbarsim check --help` lists the options)
   compare A B     compare two raw files vector by vector (e.g. ours vs ngspice's)
+  gen array       write a differential memristor array as a SPICE netlist + JSON description
 
 options:
   -h, --help      show this help
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
   if (command == "run") return xbarsim::cli::run_command(rest);
   if (command == "check") return xbarsim::cli::check_command(rest);
   if (command == "compare") return xbarsim::cli::compare_command(rest);
+  if (command == "gen") return xbarsim::cli::gen_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }

@@ -3,11 +3,15 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <filesystem>
 #include <optional>
 #include <string>
 
+#include "core/array_metrics.h"
 #include "core/diagnostics.h"
 #include "core/elaborator.h"
 #include "core/raw_file.h"
@@ -28,6 +32,11 @@ options:
       --ascii         write the raw file as ASCII text
       --csv DIR       write one CSV file per analysis into DIR
       --json FILE     write every analysis as JSON
+      --array FILE    the array description from `xbarsim gen array`: measure the
+                      outputs against the ideal product (metrics.json, outputs.csv,
+                      IR-drop map and heat map in --metrics DIR)
+      --metrics DIR   where array metrics go (default NETLIST-STEM-metrics)
+      --bits B        converter resolution for settling to 1/2 LSB (default 8)
       --solver NAME   sparse linear solver: klu (default) or eigen
       --stats         print unknowns, Newton iterations, time steps (accepted/rejected),
                       factorisations and timings
@@ -39,13 +48,20 @@ exit status: 0 success, 1 the circuit could not be solved, 2 bad input or usage
 
 struct RunOptions {
   std::filesystem::path netlist;
-  std::optional<std::filesystem::path> raw, csv, json;
+  std::optional<std::filesystem::path> raw, csv, json, array, metrics;
+  int bits = 8;
   bool ascii = false, stats = false, quiet = false;
   std::string solver = "klu";
 };
 
+// Prints the operating point, unless it is too long to read on a terminal.
 void print_operating_point(const Plot& plot) {
+  constexpr std::size_t kLongest = 60;
   std::printf("\n%s: %s\n", plot.title.c_str(), plot.name.c_str());
+  if (plot.vectors.size() > kLongest) {
+    std::printf("  (%zu vectors: see the result files)\n", plot.vectors.size());
+    return;
+  }
   for (const Vector& vector : plot.vectors) std::printf("  %-30s %.9g\n", vector.name.c_str(), vector.values.front());
 }
 
@@ -71,6 +87,12 @@ int run_command(const std::vector<std::string_view>& arguments) {
         options.csv = value();
       } else if (argument == "--json") {
         options.json = value();
+      } else if (argument == "--array") {
+        options.array = value();
+      } else if (argument == "--metrics") {
+        options.metrics = value();
+      } else if (argument == "--bits") {
+        options.bits = std::stoi(value());
       } else if (argument == "--solver") {
         options.solver = value();
         if (options.solver != "klu" && options.solver != "eigen") throw std::invalid_argument("--solver takes klu or eigen");
@@ -113,6 +135,24 @@ int run_command(const std::vector<std::string_view>& arguments) {
     }
     if (options.csv) write_csv_directory(*options.csv, waveforms);
     if (options.json) write_json_file(*options.json, waveforms);
+    if (options.array) {
+      std::ifstream stream(*options.array);
+      if (!stream) throw std::invalid_argument(fmt::format("cannot open array description '{}'", options.array->string()));
+      std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+      ArrayDesign design = array_design_from_json(text);
+      ArrayMetrics metrics = array_metrics(design, waveforms, options.bits);
+      std::filesystem::path directory = options.metrics ? *options.metrics : std::filesystem::path(options.netlist.stem().string() + "-metrics");
+      write_array_metrics(directory, design, metrics);
+      if (!options.quiet) {
+        std::printf("array: %d x %d, output error rms %.4g %%, worst %.4g %% of full scale (%.4g A) at output %d; worst IR drop %.3g %%\n",
+                    design.specification.rows, design.specification.weights, metrics.rms_error_percent, metrics.worst_error_percent,
+                    metrics.full_scale_current, metrics.worst_output, 100 * metrics.worst_ir_drop);
+        if (!metrics.settling_times.empty())
+          std::printf("array: slowest output settles to 1/2 LSB (%d bits) at %.4g s\n", metrics.resolution_bits,
+                      *std::max_element(metrics.settling_times.begin(), metrics.settling_times.end()));
+        std::printf("array metrics: %s/\n", directory.c_str());
+      }
+    }
 
     if (!options.quiet) {
       for (const Plot& plot : waveforms.plots)

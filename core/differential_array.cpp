@@ -186,11 +186,15 @@ std::string array_netlist(const ArrayDesign& design) {
     else
       append_line(out, "Vin{} in{} 0 PULSE(0 {:.12g} {:.6g} {:.6g} {:.6g} {:.6g})", i, i, v, inputs.pulse_delay, inputs.pulse_edge, inputs.pulse_edge,
            inputs.pulse_width);
-    append_line(out, "Rdrv{} in{} w{}_0 {{rdrv}}", i, i, i);
+    if (parasitics.driver_resistance > 0) append_line(out, "Rdrv{} in{} w{}_0 {{rdrv}}", i, i, i);
+    else append_line(out, "Vdrv{} in{} w{}_0 0", i, i, i);  // an ideal driver: a short that keeps the node names
   }
-  // Word lines: a segment before each cell.
+  // Word lines: a segment before each cell (a 0 V source when the wire is ideal).
   for (int i = 0; i < rows; ++i)
-    for (int c = 0; c < columns; ++c) append_line(out, "Rwl{}_{} w{}_{} w{}_{} {{rwl}}", i, c, i, c, i, c + 1);
+    for (int c = 0; c < columns; ++c) {
+      if (parasitics.wordline_segment_resistance > 0) append_line(out, "Rwl{}_{} w{}_{} w{}_{} {{rwl}}", i, c, i, c, i, c + 1);
+      else append_line(out, "Vwl{}_{} w{}_{} w{}_{} 0", i, c, i, c, i, c + 1);
+    }
   // Cells.
   std::vector<int> weight_of_column(static_cast<std::size_t>(columns));
   for (int j = 0; j < spec.weights; ++j) {
@@ -218,7 +222,10 @@ std::string array_netlist(const ArrayDesign& design) {
   }
   // Bit lines: a segment between each pair of rows, then the readout at the bottom.
   for (int c = 0; c < columns; ++c)
-    for (int i = 0; i + 1 < rows; ++i) append_line(out, "Rbl{}_{} b{}_{} b{}_{} {{rbl}}", c, i, c, i, c, i + 1);
+    for (int i = 0; i + 1 < rows; ++i) {
+      if (parasitics.bitline_segment_resistance > 0) append_line(out, "Rbl{}_{} b{}_{} b{}_{} {{rbl}}", c, i, c, i, c, i + 1);
+      else append_line(out, "Vbl{}_{} b{}_{} b{}_{} 0", c, i, c, i, c, i + 1);
+    }
   for (int c = 0; c < columns; ++c) {
     std::string bottom = fmt::format("b{}_{}", c, rows - 1);
     if (spec.parasitics.sense_resistance > 0) {
@@ -230,6 +237,8 @@ std::string array_netlist(const ArrayDesign& design) {
       case ArrayReadout::tia:
         append_line(out, "Etia{} tia{} 0 0 {} {:.12g}", c, c, bottom, spec.readout.tia_gain);
         append_line(out, "Rf{} {} tia{} {:.12g}", c, bottom, c, spec.readout.tia_feedback_resistance);
+        if (spec.readout.tia_feedback_capacitance > 0)
+          append_line(out, "Cf{} {} tia{} {:.12g}", c, bottom, c, spec.readout.tia_feedback_capacitance);
         break;
       case ArrayReadout::resistor: append_line(out, "Rread{} {} 0 {:.12g}", c, bottom, spec.readout.load_resistance); break;
     }
@@ -285,6 +294,7 @@ std::string array_design_json(const ArrayDesign& design) {
   options["readout"] = readout_name(spec.readout.kind);
   options["tia_feedback_resistance"] = spec.readout.tia_feedback_resistance;
   options["tia_gain"] = spec.readout.tia_gain;
+  options["tia_feedback_capacitance"] = spec.readout.tia_feedback_capacitance;
   options["load_resistance"] = spec.readout.load_resistance;
   options["read_voltage"] = spec.inputs.read_voltage;
   options["pulse_delay"] = spec.inputs.pulse_delay;
@@ -332,6 +342,7 @@ ArrayDesign array_design_from_json(const std::string& text) {
     spec.readout.kind = value_of(kReadouts, options.at("readout").get<std::string>(), "readout");
     spec.readout.tia_feedback_resistance = options.at("tia_feedback_resistance");
     spec.readout.tia_gain = options.at("tia_gain");
+    spec.readout.tia_feedback_capacitance = options.at("tia_feedback_capacitance");
     spec.readout.load_resistance = options.at("load_resistance");
     spec.inputs.read_voltage = options.at("read_voltage");
     spec.inputs.pulse_delay = options.at("pulse_delay");

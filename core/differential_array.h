@@ -60,6 +60,7 @@ struct ArrayParasitics {
 struct ArrayReadoutSettings {
   ArrayReadout kind = ArrayReadout::virtual_ground;
   double tia_feedback_resistance = 10e3;  // Ohm
+  double tia_feedback_capacitance = 50e-15;  // F across Rf: limits the bandwidth (Rf Cf = 0.5 ns)
   double tia_gain = 1e5;                  // open-loop gain of the TIA amplifier (ideal E source)
   double load_resistance = 1e3;           // Ohm, for the `resistor` readout
 };

@@ -1,0 +1,50 @@
+// ArrayMetrics: how far a simulated differential array is from its ideal matrix-vector product.
+//
+// From the design (core/differential_array.h) and the simulation results:
+//   simulated output j   I_j = I(G+ column) - I(G- column), read as the readout reports it:
+//                        virtual ground i(vsense<c>), TIA -v(tia<c>)/Rf, resistor v(node)/R;
+//   error                e_j = I_j - ideal_j, as % of the full scale rows * Vread * (gmax - gmin);
+//   IR-drop map          (V_i - V_cell) / V_i for every cell, the share of the applied input lost
+//                        on the wires before reaching the cell (rows with V_i = 0 are 0);
+//   transient            outputs are read at the end of the input pulse's plateau (delay + edge +
+//                        width); settling time of each output, from the start of the input pulse:
+//                        the last time it is more than 1/2 LSB of a `resolution_bits` converter
+//                        (LSB = full scale / 2^bits) away from its read value; peak crosstalk: the
+//                        largest |v| on the word lines of rows whose input is zero (quiet lines).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+#include "core/differential_array.h"
+#include "core/waveforms.h"
+
+namespace xbarsim {
+
+struct ArrayMetrics {
+  std::vector<double> simulated_outputs;  // A
+  std::vector<double> ideal_outputs;      // A
+  std::vector<double> errors;             // A
+  double full_scale_current = 0.0;        // A
+  double rms_error_percent = 0.0;         // of full scale
+  double worst_error_percent = 0.0;       // of full scale, signed magnitude of the worst output
+  int worst_output = 0;
+  Matrix ir_drop;  // [row][physical column], fraction of the input lost before the cell
+  double worst_ir_drop = 0.0;
+  // Transient only.
+  int resolution_bits = 8;
+  std::vector<double> settling_times;         // s from the input pulse's start, per output
+  std::optional<double> peak_quiet_crosstalk;  // V, when some row has a zero input
+};
+
+// Throws std::invalid_argument when the results lack the vectors the design's readout needs.
+ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, int resolution_bits = 8);
+
+// Writes `metrics.json`, `outputs.csv`, `ir_drop.csv` and the heat map `ir_drop.svg` (its data and
+// gnuplot script beside it; the SVG only when gnuplot is installed) into `directory`.
+// Returns the files written.
+std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::path& directory, const ArrayDesign& design,
+                                                       const ArrayMetrics& metrics);
+
+}  // namespace xbarsim

@@ -1,0 +1,142 @@
+// Unit tests of differential arrays: weight mapping, seeded variation, the generated netlist
+// simulated through the library (exact product without parasitics, monotonic degradation with
+// wire resistance, every readout), JSON round trip and metrics.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/array_metrics.h"
+#include "core/differential_array.h"
+#include "core/elaborator.h"
+#include "core/simulator.h"
+
+using namespace xbarsim;
+
+namespace {
+
+Waveforms simulate(const ArrayDesign& design) {
+  DiagnosticSink quiet = [](const Diagnostic&) {};
+  Circuit circuit = elaborate(read_netlist_string(array_netlist(design), "array.cir", ".", quiet), quiet);
+  Simulator simulator(circuit);
+  return simulator.run();
+}
+
+ArraySpecification small_array(int rows, int weights) {
+  ArraySpecification spec;
+  spec.rows = rows;
+  spec.weights = weights;
+  spec.seed = 7;
+  return spec;
+}
+
+ArraySpecification ideal_wires(ArraySpecification spec) {
+  spec.parasitics = ArrayParasitics{0, 0, 0, 0, 0, 0, 0};
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("weight mapping: 15 levels per sign, one-sided and symmetric give the same difference") {
+  ArraySpecification spec = small_array(1, 4);
+  Matrix weights = {{1.0, -0.5, 0.0, 0.25}};
+  std::vector<double> inputs = {0.1};
+  const double step = (100e-6 - 1e-6) / 14;
+  ArrayDesign one_sided = design_array(spec, weights, inputs);
+  CHECK(one_sided.conductance_plus[0][0] == doctest::Approx(100e-6));
+  CHECK(one_sided.conductance_minus[0][0] == doctest::Approx(1e-6));
+  CHECK(one_sided.conductance_plus[0][1] == doctest::Approx(1e-6));
+  CHECK(one_sided.conductance_minus[0][1] == doctest::Approx(1e-6 + 7 * step));  // round(0.5 * 14) = 7
+  CHECK(one_sided.conductance_plus[0][3] - one_sided.conductance_minus[0][3] == doctest::Approx(4 * step));  // round(3.5) = 4
+  spec.mapping.scheme = WeightMappingScheme::symmetric;
+  ArrayDesign symmetric = design_array(spec, weights, inputs);
+  for (std::size_t j = 0; j < 4; ++j) {
+    CHECK(symmetric.conductance_plus[0][j] - symmetric.conductance_minus[0][j] ==
+          doctest::Approx(one_sided.conductance_plus[0][j] - one_sided.conductance_minus[0][j]));
+    CHECK(symmetric.conductance_plus[0][j] + symmetric.conductance_minus[0][j] == doctest::Approx(101e-6));
+  }
+  CHECK(one_sided.ideal_outputs[0] == doctest::Approx(0.1 * 14 * step));
+  CHECK(one_sided.full_scale_current == doctest::Approx(1 * 0.2 * 99e-6));
+}
+
+TEST_CASE("variation and faults are deterministic for a seed and change with it") {
+  ArraySpecification spec = small_array(8, 8);
+  spec.mapping.variation_sigma = 0.1;
+  spec.mapping.stuck_on_fraction = 0.05;
+  ArrayDesign a = design_array(spec, random_weights(spec), random_inputs(spec));
+  ArrayDesign b = design_array(spec, random_weights(spec), random_inputs(spec));
+  CHECK(a.conductance_plus == b.conductance_plus);
+  spec.seed = 8;
+  ArrayDesign c = design_array(spec, random_weights(spec), random_inputs(spec));
+  CHECK(a.conductance_plus != c.conductance_plus);
+  int stuck = 0;
+  for (const auto& row : a.conductance_plus)
+    for (double g : row) stuck += g == spec.mapping.gmax;
+  CHECK(stuck >= 1);
+}
+
+TEST_CASE("without parasitics every readout gives the ideal product to solver precision") {
+  for (ArrayReadout readout : {ArrayReadout::virtual_ground, ArrayReadout::tia}) {
+    for (ArrayLayout layout : {ArrayLayout::interleaved, ArrayLayout::split}) {
+      ArraySpecification spec = ideal_wires(small_array(6, 5));
+      spec.layout = layout;
+      spec.readout.kind = readout;
+      spec.readout.tia_gain = 1e12;  // an ideal amplifier: the virtual ground is exact
+      ArrayDesign design = design_array(spec, random_weights(spec), random_inputs(spec));
+      ArrayMetrics metrics = array_metrics(design, simulate(design));
+      CAPTURE(readout_name(readout));
+      CAPTURE(layout_name(layout));
+      for (std::size_t j = 0; j < design.ideal_outputs.size(); ++j)
+        CHECK(metrics.simulated_outputs[j] == doctest::Approx(design.ideal_outputs[j]).epsilon(1e-9));
+      CHECK(metrics.rms_error_percent < 1e-6);
+      CHECK(metrics.worst_ir_drop < 1e-9);
+    }
+  }
+}
+
+TEST_CASE("output error grows monotonically with wire resistance") {
+  ArraySpecification spec = small_array(16, 8);
+  spec.parasitics.driver_resistance = 0;
+  double previous = -1.0;
+  for (double resistance : {0.0, 0.5, 2.0, 8.0, 32.0}) {
+    spec.parasitics.wordline_segment_resistance = spec.parasitics.bitline_segment_resistance = resistance;
+    ArrayDesign design = design_array(spec, random_weights(spec), random_inputs(spec));
+    ArrayMetrics metrics = array_metrics(design, simulate(design));
+    CAPTURE(resistance);
+    CHECK(metrics.rms_error_percent > previous);
+    previous = metrics.rms_error_percent;
+  }
+  CHECK(previous > 1.0);  // 32 Ohm segments against 10-1000 kOhm cells: well over 1 % of full scale
+}
+
+TEST_CASE("transient inputs: outputs settle and quiet word lines see coupled crosstalk") {
+  ArraySpecification spec = small_array(4, 3);
+  spec.analysis = ArrayAnalysis::tran;
+  spec.parasitics.line_capacitance = 20e-15;
+  spec.parasitics.wordline_coupling_capacitance = 10e-15;
+  std::vector<double> inputs = {0.2, 0.0, 0.15, 0.1};
+  ArrayDesign design = design_array(spec, random_weights(spec), inputs);
+  ArrayMetrics metrics = array_metrics(design, simulate(design), 8);
+  REQUIRE(metrics.settling_times.size() == 3);
+  for (double settling : metrics.settling_times) {
+    CHECK(settling > 0.0);
+    CHECK(settling < spec.inputs.pulse_edge + 0.25 * spec.inputs.pulse_width);
+  }
+  REQUIRE(metrics.peak_quiet_crosstalk.has_value());
+  CHECK(*metrics.peak_quiet_crosstalk > 1e-4);  // row 1 is driven through its 100 Ohm driver: coupled edges show
+  CHECK(*metrics.peak_quiet_crosstalk < 0.2);
+}
+
+TEST_CASE("the JSON description round-trips") {
+  ArraySpecification spec = small_array(3, 2);
+  spec.layout = ArrayLayout::split;
+  spec.readout.kind = ArrayReadout::resistor;
+  spec.mapping.variation_sigma = 0.03;
+  ArrayDesign design = design_array(spec, random_weights(spec), random_inputs(spec));
+  ArrayDesign back = array_design_from_json(array_design_json(design));
+  CHECK(back.conductance_minus == design.conductance_minus);
+  CHECK(back.ideal_outputs == design.ideal_outputs);
+  CHECK(back.specification.layout == ArrayLayout::split);
+  CHECK(back.specification.readout.kind == ArrayReadout::resistor);
+  CHECK(array_netlist(back) == array_netlist(design));
+  CHECK_THROWS_WITH(array_design_from_json("{}"), doctest::Contains("not an xbarsim array description"));
+}
