@@ -29,6 +29,9 @@ options:
       --csv DIR       write one CSV file per analysis into DIR
       --json FILE     write every analysis as JSON
       --solver NAME   sparse linear solver: klu (default) or eigen
+      --no-native-models
+                      expand library subcircuits that have a native model (NLEM, PHOTODIODE)
+                      as their behavioural twins, as ngspice does
       --stats         print unknowns, Newton iterations, time steps (accepted/rejected),
                       factorisations and timings
   -q, --quiet         print nothing but errors
@@ -41,6 +44,7 @@ struct RunOptions {
   std::filesystem::path netlist;
   std::optional<std::filesystem::path> raw, csv, json;
   bool ascii = false, stats = false, quiet = false;
+  ElaborationOptions elaboration;
   std::string solver = "klu";
 };
 
@@ -74,6 +78,8 @@ int run_command(const std::vector<std::string_view>& arguments) {
       } else if (argument == "--solver") {
         options.solver = value();
         if (options.solver != "klu" && options.solver != "eigen") throw std::invalid_argument("--solver takes klu or eigen");
+      } else if (argument == "--no-native-models") {
+        options.elaboration.native_models = false;
       } else if (argument == "--stats") {
         options.stats = true;
       } else if (argument == "-q" || argument == "--quiet") {
@@ -99,7 +105,7 @@ int run_command(const std::vector<std::string_view>& arguments) {
   DiagnosticSink sink = stderr_diagnostic_sink();
   try {
     auto start = std::chrono::steady_clock::now();
-    Circuit circuit = load_circuit(options.netlist, sink);
+    Circuit circuit = load_circuit(options.netlist, sink, options.elaboration);
     double parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     SimulatorSettings settings;
     settings.linear_solver = options.solver;
