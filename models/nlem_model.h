@@ -33,18 +33,18 @@ struct NlemParameters {
   double g0 = 1e-6;         // S      pristine conductance (small-signal, V -> 0)
   double vh = 1.5;          // V      voltage scale of the sinh I-V nonlinearity
   double aw = 8.0;          // 1      conductance gain at full weight (G = g0 (1 + aw) at w = 1)
-  double af = 1.11167;      // 1      conductance gain at full facilitation
-  double kw = 0.216598;     // 1/s    weight write rate at V = vref
-  double kf = 30.2881;      // 1/s    facilitation write rate at V = vref
-  double tauw = 76.3688;    // s      weight relaxation time at 0 V
-  double tauf = 0.0999852;  // s      facilitation relaxation time
+  double af = 1.03516;      // 1      conductance gain at full facilitation
+  double kw = 0.195573;     // 1/s    weight write rate at V = vref
+  double kf = 24.115;      // 1/s    facilitation write rate at V = vref
+  double tauw = 77.0143;    // s      weight relaxation time at 0 V
+  double tauf = 0.100034;  // s      facilitation relaxation time
   double vth = 3.0;         // V      write threshold (centre of the softplus drive)
   double vs = 0.15;         // V      softness of the write threshold
   double vref = 5.0;        // V      voltage at which the drive is 1 (the paper's pulse height)
   double kuv = 3.1746e-3;   // m^2/J  UV erase rate per irradiance (1/0.45 s at 700 W/m^2)
   double eta = 0.02;        // W/A    emission efficiency of the pristine device (~1 % EQE at 2 eV)
-  double cw = 1.27712;      // 1      emission-efficiency gain at full weight
-  double cf = 1.04698;      // 1      emission-efficiency gain at full facilitation
+  double cw = 1.27381;      // 1      emission-efficiency gain at full weight
+  double cf = 0.708525;      // 1      emission-efficiency gain at full facilitation
   double ion = 1e-9;        // A      current scale of the smooth light onset
 
   // Parameter names (lower case, as in models/nlem.lib) and their members, in .lib order.
