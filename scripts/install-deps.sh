@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
-  libeigen3-dev libsuitesparse-dev libfmt-dev doctest-dev
+  libeigen3-dev libsuitesparse-dev libfmt-dev doctest-dev gnuplot-nox
   libngspice0-dev ngspice
 )
 
