@@ -175,3 +175,32 @@ TEST_CASE("N-LEM: the defaults of models/nlem.lib are the native model's default
     CHECK_MESSAGE(parse_spice_number(value).value() == doctest::Approx(defaults.*field.member).epsilon(1e-12), field.name);
   }
 }
+
+TEST_CASE("Optical link: N-LEM light through coupling with crosstalk, photodiode and TIA") {
+  const Plot plot = simulate_calibration_netlist("optical_link");
+  // End of pulse 1 and pulse 10: V(out1) = -rf resp efficiency (P1 + crosstalk P2), rf = 100k,
+  // resp = 0.4 A/W, efficiency 0.5, crosstalk 0.02 (the dark current at 0 V bias is zero).
+  for (double time : {0.04, 0.58}) {
+    const std::vector<double> at{time};
+    const double p1 = sample_at(plot, "v(opt1)", at)[0], p2 = sample_at(plot, "v(opt2)", at)[0];
+    CHECK(sample_at(plot, "v(rx1)", at)[0] == doctest::Approx(0.5 * (p1 + 0.02 * p2)).epsilon(1e-9));
+    CHECK(sample_at(plot, "v(out1)", at)[0] == doctest::Approx(-1e5 * 0.4 * 0.5 * (p1 + 0.02 * p2)).epsilon(1e-3));
+  }
+}
+
+TEST_CASE("TIA: output limits smoothly at vmin/vmax instead of clipping") {
+  const DiagnosticSink quiet = [](const Diagnostic&) {};
+  const std::string netlist = fmt::format(
+      "TIA limits\n.include {}/models/tia.lib\nIin 0 in 0\nX1 in out TIA vmax=2 vmin=-2\n.dc iin -100u 100u 10u\n.end\n", XBARSIM_SOURCE_DIR);
+  Circuit circuit = elaborate(read_netlist_string(netlist, "tia.cir", ".", quiet), quiet);
+  Simulator simulator(circuit);
+  const Plot plot = simulator.run().plots.front();
+  const std::vector<double>& out = plot.find("v(out)")->values;
+  // Iin pushes current into `in`: V(out) = -rf I = -I * 100k while linear, tanh-limited beyond.
+  CHECK(out[11] == doctest::Approx(-1.0).epsilon(0.01));       // +10 uA: -1 V, close to linear
+  CHECK(out.back() >= -2.0);                                    // +100 uA: held at vmin by tanh
+  CHECK(out.back() < -1.99);
+  CHECK(out.front() <= 2.0);
+  CHECK(out.front() > 1.99);
+  for (std::size_t k = 1; k < out.size(); ++k) CHECK(out[k] <= out[k - 1]);  // monotonic through the limit
+}
