@@ -38,6 +38,9 @@ options:
       --metrics DIR   where array metrics go (default NETLIST-STEM-metrics)
       --bits B        converter resolution for settling to 1/2 LSB (default 8)
       --solver NAME   sparse linear solver: klu (default) or eigen
+      --no-native-models
+                      expand library subcircuits that have a native model (NLEM, PHOTODIODE)
+                      as their behavioural twins, as ngspice does
       --stats         print unknowns, Newton iterations, time steps (accepted/rejected),
                       factorisations and timings
   -q, --quiet         print nothing but errors
@@ -51,6 +54,7 @@ struct RunOptions {
   std::optional<std::filesystem::path> raw, csv, json, array, metrics;
   int bits = 8;
   bool ascii = false, stats = false, quiet = false;
+  ElaborationOptions elaboration;
   std::string solver = "klu";
 };
 
@@ -96,6 +100,8 @@ int run_command(const std::vector<std::string_view>& arguments) {
       } else if (argument == "--solver") {
         options.solver = value();
         if (options.solver != "klu" && options.solver != "eigen") throw std::invalid_argument("--solver takes klu or eigen");
+      } else if (argument == "--no-native-models") {
+        options.elaboration.native_models = false;
       } else if (argument == "--stats") {
         options.stats = true;
       } else if (argument == "-q" || argument == "--quiet") {
@@ -121,7 +127,7 @@ int run_command(const std::vector<std::string_view>& arguments) {
   DiagnosticSink sink = stderr_diagnostic_sink();
   try {
     auto start = std::chrono::steady_clock::now();
-    Circuit circuit = load_circuit(options.netlist, sink);
+    Circuit circuit = load_circuit(options.netlist, sink, options.elaboration);
     double parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     SimulatorSettings settings;
     settings.linear_solver = options.solver;

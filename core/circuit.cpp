@@ -26,9 +26,9 @@ int Circuit::add_branch(std::string_view device_name) {
   return index;
 }
 
-int Circuit::add_internal_node(std::string_view name) {
+int Circuit::add_internal_node(std::string_view name, Quantity quantity) {
   int index = unknown_count();
-  unknowns_.push_back({std::string(name), Quantity::voltage, false});
+  unknowns_.push_back({std::string(name), quantity, false});
   return index;
 }
 

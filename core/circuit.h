@@ -93,7 +93,9 @@ class Circuit {
   int node(std::string_view name);  // get or create; "0" and "gnd" are ground (kGround)
   std::optional<int> find_node(std::string_view name) const;
   int add_branch(std::string_view device_name);  // `i(device)` unknown, recorded for I()/F/H lookups
-  int add_internal_node(std::string_view name);  // e.g. a diode's ohmic node, not written out
+  // Device-internal unknown, not written out: a diode's ohmic node, a memristor state variable
+  // (voltage-like), a native model's internal branch current (Quantity::current).
+  int add_internal_node(std::string_view name, Quantity quantity = Quantity::voltage);
   std::optional<int> branch_of(std::string_view device_name) const;
   int unknown_count() const { return static_cast<int>(unknowns_.size()); }
   const Unknown& unknown(int index) const { return unknowns_[static_cast<std::size_t>(index)]; }

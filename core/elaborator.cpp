@@ -8,6 +8,7 @@
 
 #include "core/element_card.h"
 #include "core/expression.h"
+#include "core/native_subcircuit.h"
 #include "core/spice_number.h"
 
 namespace xbarsim {
@@ -176,7 +177,8 @@ class ScopedElementCard : public ElementCard {
 
 class Elaborator {
  public:
-  Elaborator(Circuit& circuit, const DiagnosticSink& sink) : circuit_(circuit), sink_(sink) {
+  Elaborator(Circuit& circuit, const DiagnosticSink& sink, const ElaborationOptions& options)
+      : circuit_(circuit), sink_(sink), options_(options) {
     for (const ElementKind& kind : builtin_element_kinds()) builders_[kind.letter] = &kind;
   }
 
@@ -205,6 +207,7 @@ class Elaborator {
  private:
   Circuit& circuit_;
   const DiagnosticSink& sink_;
+  ElaborationOptions options_;
   std::map<char, const ElementKind*> builders_;
   std::vector<const SubcircuitDefinition*> instance_stack_;
 
@@ -326,9 +329,24 @@ class Elaborator {
       if (overrides.count(key->text)) continue;
       child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
     }
+    if (const NativeSubcircuitModel* native = native_model(*definition)) {
+      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_};
+      for (const Token* pin : definition->pins) instance.nodes.push_back(circuit_.node(child.pin_nodes[pin->text]));
+      native->build(instance);
+      return;
+    }
     instance_stack_.push_back(definition);
     elaborate_level(child, false);
     instance_stack_.pop_back();
+  }
+
+  // The native model of a library subcircuit definition, if it has one and they are enabled.
+  const NativeSubcircuitModel* native_model(const SubcircuitDefinition& definition) const {
+    if (!options_.native_models) return nullptr;
+    const std::string file = std::filesystem::path(definition.where.file).filename().string();
+    for (const NativeSubcircuitModel& model : native_subcircuit_models())
+      if (definition.name == model.subcircuit && file == model.library_file) return &model;
+    return nullptr;
   }
 
   static double number(const Card& card, std::size_t index, std::string_view what, const Scope& scope) {
@@ -449,20 +467,20 @@ class Elaborator {
 
 }  // namespace
 
-Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink) {
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options) {
   Circuit circuit;
   circuit.title = netlist.title;
   SubcircuitDefinition top = parse_structure(netlist.cards);
   Scope scope;
   scope.definition = &top;
-  Elaborator elaborator(circuit, sink);
+  Elaborator elaborator(circuit, sink, options);
   elaborator.elaborate_level(scope, true);
   for (const auto& group : circuit.groups()) group->resolve(circuit);
   return circuit;
 }
 
-Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink) {
-  return elaborate(read_netlist_file(netlist_path, sink), sink);
+Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink, const ElaborationOptions& options) {
+  return elaborate(read_netlist_file(netlist_path, sink), sink, options);
 }
 
 }  // namespace xbarsim

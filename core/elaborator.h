@@ -7,7 +7,9 @@
 //   3. each level evaluates its `.param` lines in order, then its `.model` cards, then its
 //      elements: an `X` line instantiates a definition (pins mapped, parameters overridden,
 //      names prefixed `x1.`), every other letter goes to the builder its model registered
-//      (builtin_element_kinds()), which adds the instance to its DeviceGroup;
+//      (builtin_element_kinds()), which adds the instance to its DeviceGroup; an `X` line whose
+//      definition is a library subcircuit with a native model (core/native_subcircuit.h) goes to
+//      that model's builder instead, unless ElaborationOptions::native_models is false;
 //   4. top-level directives fill in the analyses, options, .ic/.nodeset and .save lists;
 //   5. every group resolves its references to other devices (F/H controlling sources).
 // Unknown elements or directives, bad numbers, missing nodes, wrong pin counts, undefined
@@ -22,9 +24,16 @@
 
 namespace xbarsim {
 
-Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink);
+struct ElaborationOptions {
+  // Use the native C++ model for library subcircuits that have one (N-LEM, photodiode); false
+  // expands their behavioural twins literally, as ngspice does.
+  bool native_models = true;
+};
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options = {});
 
 // read_netlist_file() followed by elaborate().
-Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink);
+Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink,
+                     const ElaborationOptions& options = {});
 
 }  // namespace xbarsim

@@ -19,4 +19,11 @@ const std::vector<ElementKind>& builtin_element_kinds() {
   return kinds;
 }
 
+const std::vector<NativeSubcircuitModel>& native_subcircuit_models() {
+  static const std::vector<NativeSubcircuitModel> models = {
+      {"nlem", "nlem.lib", build_native_nlem},
+  };
+  return models;
+}
+
 }  // namespace xbarsim
