@@ -343,7 +343,7 @@ class Elaborator {
   // The native model of a library subcircuit definition, if it has one and they are enabled.
   const NativeSubcircuitModel* native_model(const SubcircuitDefinition& definition) const {
     if (!options_.native_models) return nullptr;
-    const std::string file = std::filesystem::path(definition.where.file).filename().string();
+    const std::string file = std::filesystem::path(definition.where.file.str()).filename().string();
     for (const NativeSubcircuitModel& model : native_subcircuit_models())
       if (definition.name == model.subcircuit && file == model.library_file) return &model;
     return nullptr;
