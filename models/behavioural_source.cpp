@@ -159,12 +159,17 @@ class BehaviouralSourceGroup : public DeviceGroup {
                                                                      : x[slots_[bound.first_slot + j].value_index];
       }
       const double value = instance.expression.evaluate(values_, gradient_);
+      // The gradient comes in the compiled expression's variable order; a variable the expression
+      // no longer reads (a folded-away branch) has no derivative.
+      slot_gradient_.assign(count, 0.0);
+      const std::span<const int> compiled = instance.expression.variables();
+      for (std::size_t k = 0; k < compiled.size(); ++k) slot_gradient_[static_cast<std::size_t>(compiled[k])] = gradient_[k];
       double linear_part = value;
       for (std::size_t j = 0; j < count; ++j) {
         const Slot& slot = slots_[bound.first_slot + j];
         const double g = instance.variables[j].kind == ExpressionVariable::Kind::node_voltage ||
                                  instance.variables[j].kind == ExpressionVariable::Kind::branch_current
-                             ? gradient_[j]
+                             ? slot_gradient_[j]
                              : 0.0;
         linear_part -= g * values_[j];
         if (instance.is_voltage) {
@@ -214,7 +219,7 @@ class BehaviouralSourceGroup : public DeviceGroup {
   };
   std::vector<Slot> slots_;
   std::vector<Bound> bound_;
-  std::vector<double> values_, gradient_;
+  std::vector<double> values_, gradient_, slot_gradient_;
 };
 
 }  // namespace

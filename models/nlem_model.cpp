@@ -47,6 +47,9 @@ const std::vector<NlemParameters::Field>& NlemParameters::fields() {
       {"cw", &NlemParameters::cw, "1", "emission-efficiency gain at full weight"},
       {"cf", &NlemParameters::cf, "1", "emission-efficiency gain at full facilitation"},
       {"ion", &NlemParameters::ion, "A", "current scale of the smooth light onset"},
+      {"w0", &NlemParameters::w0, "1", "held weight state (hold = 1)"},
+      {"f0", &NlemParameters::f0, "1", "held facilitation state (hold = 1)"},
+      {"hold", &NlemParameters::hold, "1", "1 holds the states at w0 and f0 (array reads)"},
   };
   return list;
 }
@@ -80,6 +83,13 @@ NlemEvaluation evaluate_nlem(const NlemParameters& p, double voltage, double wei
   e.facilitation_rate_dv = p.kf * drive.derivative * (1 - facilitation);
   e.facilitation_rate_df = -p.kf * drive.value - 1 / p.tauf - p.kuv * irradiance;
   e.facilitation_rate_de = -p.kuv * facilitation;
+
+  if (p.hold > 0.5) {
+    e.weight_rate = p.w0 - weight;
+    e.facilitation_rate = p.f0 - facilitation;
+    e.weight_rate_dv = e.weight_rate_de = e.facilitation_rate_dv = e.facilitation_rate_de = 0.0;
+    e.weight_rate_dw = e.facilitation_rate_df = -1.0;
+  }
 
   const double gain = 1 + p.aw * weight + p.af * facilitation;
   const ValueAndSlope shape = bounded_sinh(voltage / p.vh);

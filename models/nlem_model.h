@@ -46,6 +46,12 @@ struct NlemParameters {
   double cw = 1.27381;      // 1      emission-efficiency gain at full weight
   double cf = 0.708525;      // 1      emission-efficiency gain at full facilitation
   double ion = 1e-9;        // A      current scale of the smooth light onset
+  // Read mode for arrays: with hold = 1 the states are held at w0 and f0 (their rates become
+  // w0 - w and f0 - f), so an operating point or a short read sees the programmed weight instead
+  // of its relaxed value. Valid for reads much shorter than tauw; hold = 0 is the physical device.
+  double w0 = 0.0;          // 1      held weight state
+  double f0 = 0.0;          // 1      held facilitation state
+  double hold = 0.0;        // 1      1 holds the states at w0, f0; 0 lets them evolve
 
   // Parameter names (lower case, as in models/nlem.lib) and their members, in .lib order.
   struct Field {

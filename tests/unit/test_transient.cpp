@@ -98,6 +98,16 @@ TEST_CASE("B-source Jacobian equals a finite difference of its residual") {
   }
 }
 
+TEST_CASE("B-source derivatives follow the variables the compiled expression reads, in any order") {
+  // The untaken branch names V(f) first; the compiled expression reads V(d) first.
+  auto parsed = parse_netlist(
+      "t\n.param hold=0\nVd d 0 0.5\nBf 0 f I={hold > 0.5 ? 1 - V(f) : 2*V(d)*(1-V(f)) - V(f)/0.1}\nCf f 0 1\n.op\n");
+  Simulator simulator(parsed.circuit);
+  Plot plot = simulator.operating_point();
+  // 0 = 2*0.5*(1-f) - 10 f  =>  f = 1/11
+  CHECK(plot.find("v(f)")->values[0] == doctest::Approx(1.0 / 11.0).epsilon(1e-9));
+}
+
 TEST_CASE("RC charging follows the exponential, and accepted/rejected steps are counted") {
   auto parsed = parse_netlist("t\n.options reltol=1e-6\nV1 in 0 1\nR1 in out 1k\nC1 out 0 1u ic=0\n.tran 10u 5m uic\n");
   Simulator simulator(parsed.circuit);
