@@ -26,7 +26,9 @@ array:
   --cols N                 logical weights per row; 2N physical columns (default 32)
   --layout L               interleaved (G+, G- columns alternate) | split (all G+, then all G-)
                            (default interleaved)
-  --cell K                 resistor (linear) | bsource (I(v) expression) (default resistor)
+  --cell K                 resistor (linear) | bsource (I(v) expression) | nlem (the N-LEM
+                           model in read mode, its state set to the conductance level; default
+                           --gmin 1e-6 --gmax 8e-6, the device's range) (default resistor)
   --bsource-expr E         the bsource cell's current, in g (its conductance, S) and v (its
                            voltage, V) (default "g * v")
 weights and their mapping:
@@ -54,6 +56,14 @@ parasitics (every one separately settable):
                            (default 0.2e-15)
   --c-couple-bitline C, --c-couple-wordline C   the two separately
   --r-sense R              sense resistance in series with each readout, ohm (default 0)
+optical readout (nlem cells, the paper's FCN-2 path):
+  --optical                a photodiode facing every cell, each column's photodiodes into a TIA
+                           (outputs v(popt<c>)), besides the electrical readout
+  --coupling-efficiency F  share of a cell's light reaching its photodiode (default 0.5)
+  --optical-crosstalk F    share of each row neighbour's light (default 0.02)
+  --responsivity R         photodiode responsivity, A/W (default 0.4)
+  --dark-current I         photodiode junction saturation current, A (default 1e-11)
+  --optical-rf R           optical TIA feedback resistance, ohm (default 1e6)
 readout:
   --readout R              virtual-ground (0 V ammeters) | tia | resistor (default virtual-ground)
   --tia-rf R               TIA feedback resistance, ohm (default 10e3)
@@ -79,6 +89,7 @@ int gen_command(const std::vector<std::string_view>& arguments) {
   }
   ArraySpecification spec;
   std::string output, weights_file, inputs_file;
+  bool conductance_range_given = false;
   try {
     std::map<std::string_view, std::function<void(const std::string&)>> options;
     auto number = [](const std::string& text) {
@@ -149,6 +160,11 @@ int gen_command(const std::vector<std::string_view>& arguments) {
     options["--tia-gain"] = [&](const std::string& v) { spec.readout.tia_gain = number(v); };
     options["--tia-cf"] = [&](const std::string& v) { spec.readout.tia_feedback_capacitance = number(v); };
     options["--r-load"] = [&](const std::string& v) { spec.readout.load_resistance = number(v); };
+    options["--coupling-efficiency"] = [&](const std::string& v) { spec.optical.coupling_efficiency = number(v); };
+    options["--optical-crosstalk"] = [&](const std::string& v) { spec.optical.crosstalk = number(v); };
+    options["--responsivity"] = [&](const std::string& v) { spec.optical.responsivity = number(v); };
+    options["--dark-current"] = [&](const std::string& v) { spec.optical.dark_saturation_current = number(v); };
+    options["--optical-rf"] = [&](const std::string& v) { spec.optical.tia_feedback_resistance = number(v); };
     options["-o"] = options["--output"] = [&](const std::string& v) { output = v; };
 
     for (std::size_t i = 1; i < arguments.size(); ++i) {
@@ -157,6 +173,11 @@ int gen_command(const std::vector<std::string_view>& arguments) {
         std::fputs(kGenUsage, stdout);
         return 0;
       }
+      if (argument == "--optical") {
+        spec.optical.enabled = true;
+        continue;
+      }
+      if (argument == "--gmin" || argument == "--gmax") conductance_range_given = true;
       auto option = options.find(argument);
       if (option == options.end()) throw std::invalid_argument(fmt::format("unknown option '{}'", argument));
       if (i + 1 >= arguments.size()) throw std::invalid_argument(fmt::format("option '{}' needs a value", argument));
@@ -170,7 +191,11 @@ int gen_command(const std::vector<std::string_view>& arguments) {
       }
     }
     if (output.empty()) throw std::invalid_argument("give the netlist to write with -o FILE.cir");
-    if (spec.cell == CellKind::nlem) throw std::invalid_argument("--cell nlem needs the N-LEM model, which is not available yet");
+    if (spec.cell == CellKind::nlem && !conductance_range_given) {
+      spec.mapping.gmin = 1e-6;  // the N-LEM's g0
+      spec.mapping.gmax = 8e-6;  // below g0 (1 + aw) = 9 uS
+    }
+    if (spec.optical.enabled && spec.cell != CellKind::nlem) throw std::invalid_argument("--optical needs --cell nlem");
   } catch (const std::exception& error) {
     std::fprintf(stderr, "xbarsim gen array: %s\n(see xbarsim gen array --help)\n", error.what());
     return 2;

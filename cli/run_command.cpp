@@ -153,6 +153,9 @@ int run_command(const std::vector<std::string_view>& arguments) {
         std::printf("array: %d x %d, output error rms %.4g %%, worst %.4g %% of full scale (%.4g A) at output %d; worst IR drop %.3g %%\n",
                     design.specification.rows, design.specification.weights, metrics.rms_error_percent, metrics.worst_error_percent,
                     metrics.full_scale_current, metrics.worst_output, 100 * metrics.worst_ir_drop);
+        if (!metrics.optical_outputs.empty())
+          std::printf("array: optical readout after gain calibration (%.4g A/A): error rms %.4g %%, worst %.4g %% of full scale\n",
+                      metrics.optical_gain, metrics.optical_rms_error_percent, metrics.optical_worst_error_percent);
         if (!metrics.settling_times.empty())
           std::printf("array: slowest output settles to 1/2 LSB (%d bits) at %.4g s\n", metrics.resolution_bits,
                       *std::max_element(metrics.settling_times.begin(), metrics.settling_times.end()));

@@ -91,6 +91,28 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
   metrics.rms_error_percent = std::sqrt(sum_squares / spec.weights) * scale;
   metrics.worst_error_percent = metrics.errors[static_cast<std::size_t>(metrics.worst_output)] * scale;
 
+  if (spec.optical.enabled) {
+    auto photocurrent = [&](int column) {
+      return -require(plot, fmt::format("v(popt{})", column)).values[last] / spec.optical.tia_feedback_resistance;
+    };
+    double product = 0.0, norm = 0.0;
+    for (int j = 0; j < spec.weights; ++j) {
+      const double output = photocurrent(design.plus_column(j)) - photocurrent(design.minus_column(j));
+      metrics.optical_outputs.push_back(output);
+      product += output * design.ideal_outputs[static_cast<std::size_t>(j)];
+      norm += output * output;
+    }
+    metrics.optical_gain = norm > 0 ? product / norm : 0.0;
+    double optical_squares = 0.0;
+    for (int j = 0; j < spec.weights; ++j) {
+      const double error = metrics.optical_gain * metrics.optical_outputs[static_cast<std::size_t>(j)] - design.ideal_outputs[static_cast<std::size_t>(j)];
+      metrics.optical_errors.push_back(error);
+      optical_squares += error * error;
+      if (std::abs(error) * scale > std::abs(metrics.optical_worst_error_percent)) metrics.optical_worst_error_percent = error * scale;
+    }
+    metrics.optical_rms_error_percent = std::sqrt(optical_squares / spec.weights) * scale;
+  }
+
   const int columns = design.physical_columns();
   metrics.ir_drop.assign(static_cast<std::size_t>(spec.rows), std::vector<double>(static_cast<std::size_t>(columns), 0.0));
   for (int i = 0; i < spec.rows; ++i) {
@@ -136,6 +158,13 @@ std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::pa
     document["settling_times"] = metrics.settling_times;
   }
   if (metrics.peak_quiet_crosstalk) document["peak_quiet_crosstalk_volts"] = *metrics.peak_quiet_crosstalk;
+  if (!metrics.optical_outputs.empty()) {
+    document["optical_outputs_photocurrent"] = metrics.optical_outputs;
+    document["optical_gain"] = metrics.optical_gain;
+    document["optical_errors_after_gain_calibration"] = metrics.optical_errors;
+    document["optical_rms_error_percent_of_full_scale"] = metrics.optical_rms_error_percent;
+    document["optical_worst_error_percent_of_full_scale"] = metrics.optical_worst_error_percent;
+  }
   written.push_back(directory / "metrics.json");
   write_text(written.back(), document.dump(1) + "\n");
 

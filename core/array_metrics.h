@@ -10,7 +10,8 @@
 //                        width); settling time of each output, from the start of the input pulse:
 //                        the last time it is more than 1/2 LSB of a `resolution_bits` converter
 //                        (LSB = full scale / 2^bits) away from its read value; peak crosstalk: the
-//                        largest |v| on the word lines of rows whose input is zero (quiet lines).
+//                        largest |v| on the word lines of rows whose input is zero (quiet lines);
+//   optical              with the photodiode readout, the same errors for the optical outputs.
 #pragma once
 
 #include <filesystem>
@@ -36,6 +37,14 @@ struct ArrayMetrics {
   int resolution_bits = 8;
   std::vector<double> settling_times;         // s from the input pulse's start, per output
   std::optional<double> peak_quiet_crosstalk;  // V, when some row has a zero input
+  // Optical readout (nlem cells): differential photocurrents -(V(popt+) - V(popt-))/Rf, and their
+  // error against the ideal product after one gain calibration (the least-squares gain from
+  // photocurrent to electrical current, as a system would trim its TIA gain once).
+  std::vector<double> optical_outputs;  // A of photocurrent
+  double optical_gain = 0.0;            // electrical A per photocurrent A
+  std::vector<double> optical_errors;   // A, gain-calibrated
+  double optical_rms_error_percent = 0.0;
+  double optical_worst_error_percent = 0.0;
 };
 
 // Throws std::invalid_argument when the results lack the vectors the design's readout needs.

@@ -280,6 +280,17 @@ WaveformComparison compare_waveforms(const Waveforms& ours, const Waveforms& ref
   return result;
 }
 
+namespace {
+
+// The first names of a long list and how many more there are (a table is read, not scrolled).
+std::string abbreviated_list(const std::vector<std::string>& names) {
+  constexpr std::size_t kShown = 8;
+  if (names.size() <= kShown) return fmt::format("{}", fmt::join(names, ", "));
+  return fmt::format("{}, ... ({} more)", fmt::join(names.begin(), names.begin() + kShown, ", "), names.size() - kShown);
+}
+
+}  // namespace
+
 std::string format_worst_vectors(const WaveformComparison& comparison, std::size_t count) {
   struct Row {
     const PlotComparison* plot;
@@ -322,9 +333,9 @@ std::string format_worst_vectors(const WaveformComparison& comparison, std::size
     problem_count += plot.problems.size();
     for (const std::string& problem : plot.problems) fmt::format_to(inserter, "problem: {}: {}\n", plot.name, problem);
     if (!plot.only_in_ours.empty())
-      fmt::format_to(inserter, "only in ours ({}): {}\n", plot.name, fmt::join(plot.only_in_ours, ", "));
+      fmt::format_to(inserter, "only in ours ({}): {}\n", plot.name, abbreviated_list(plot.only_in_ours));
     if (!plot.only_in_reference.empty())
-      fmt::format_to(inserter, "only in reference ({}): {}\n", plot.name, fmt::join(plot.only_in_reference, ", "));
+      fmt::format_to(inserter, "only in reference ({}): {}\n", plot.name, abbreviated_list(plot.only_in_reference));
   }
   std::size_t vector_count = 0;
   for (const PlotComparison& plot : comparison.plots) vector_count += plot.vectors.size();

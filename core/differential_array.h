@@ -73,15 +73,31 @@ struct ArrayInputs {
   double tran_stop = 0.0;  // 0: delay + 2 edges + width + 10 ns
 };
 
+// Optical readout (nlem cells only; the paper's FCN-2 path): a photodiode faces every cell, its
+// incident power is coupling_efficiency * (P_cell + crosstalk * (P_left + P_right)) from the
+// cells beside it in the same row (models/optical_coupling.lib), the photodiodes of a column
+// feed one TIA (models/tia.lib, output `popt<c>`), and the G+/G- difference is formed like the
+// electrical one.
+struct OpticalReadoutSettings {
+  bool enabled = false;
+  double coupling_efficiency = 0.5;  // share of a cell's light reaching its photodiode
+  double crosstalk = 0.02;           // share of each row neighbour's light (after efficiency)
+  double responsivity = 0.4;         // A/W, silicon at ~620 nm
+  double dark_saturation_current = 1e-11;  // A, photodiode junction (dark current)
+  double tia_feedback_resistance = 1e6;    // Ohm
+};
+
 struct ArraySpecification {
   int rows = 32;     // M: word lines (inputs)
   int weights = 32;  // N: logical weights per row (2N physical columns)
   ArrayLayout layout = ArrayLayout::interleaved;
-  CellKind cell = CellKind::resistor;
+  CellKind cell = CellKind::resistor;  // nlem: the N-LEM (models/nlem.lib) in read mode, state set to
+                                       // the conductance level: G = g0 (1 + aw w) with g0 = gmin
   std::string bsource_expression = "g * v";  // I(v) of a bsource cell; `g` is the cell conductance, `v` its voltage
   WeightMapping mapping;
   ArrayParasitics parasitics;
   ArrayReadoutSettings readout;
+  OpticalReadoutSettings optical;
   ArrayInputs inputs;
   ArrayAnalysis analysis = ArrayAnalysis::op;
   std::uint64_t seed = 1;  // random weights, inputs, variation and faults
@@ -110,8 +126,16 @@ std::vector<double> random_inputs(const ArraySpecification& specification);
 // Throws std::invalid_argument on inconsistent sizes or settings.
 ArrayDesign design_array(const ArraySpecification& specification, Matrix weights, std::vector<double> inputs);
 
-// A plain SPICE netlist of the array (valid ngspice 39 input).
-std::string array_netlist(const ArrayDesign& design);
+// This source tree's models/ folder: where netlists find models/*.lib.
+std::string default_models_directory();
+
+// A plain SPICE netlist of the array (valid ngspice 39 input). Netlists with nlem cells include
+// the model libraries from `models_directory`.
+std::string array_netlist(const ArrayDesign& design, const std::string& models_directory = default_models_directory());
+
+// The N-LEM weight state that gives small-signal conductance `conductance` (G = g0 (1 + aw w),
+// g0 = gmin, aw = the model's default); throws std::invalid_argument outside the device's range.
+double nlem_weight_state(double conductance, double gmin);
 
 // Reading and writing the design as JSON (options, weights, inputs, conductances, ideal outputs).
 std::string array_design_json(const ArrayDesign& design);
