@@ -9,7 +9,11 @@
 #include <map>
 #include <string>
 
+#include "cli/array_report.h"
 #include "core/differential_array.h"
+#include "core/elaborator.h"
+#include "core/raw_file.h"
+#include "core/simulator.h"
 
 namespace xbarsim::cli {
 namespace {
@@ -72,6 +76,9 @@ readout:
   --r-load R               load of the resistor readout, ohm (default 1e3)
 output:
   -o, --output FILE.cir    the netlist (required); FILE.json is written beside it
+  --run                    also simulate it and measure the outputs against the ideal product
+                           (as `xbarsim run FILE.cir --array FILE.json`: raw file FILE.raw,
+                           metrics in FILE-metrics/)
   -h, --help               show this help
 )";
 
@@ -90,6 +97,7 @@ int gen_command(const std::vector<std::string_view>& arguments) {
   ArraySpecification spec;
   std::string output, weights_file, inputs_file;
   bool conductance_range_given = false;
+  bool simulate = false;
   try {
     std::map<std::string_view, std::function<void(const std::string&)>> options;
     auto number = [](const std::string& text) {
@@ -177,6 +185,10 @@ int gen_command(const std::vector<std::string_view>& arguments) {
         spec.optical.enabled = true;
         continue;
       }
+      if (argument == "--run") {
+        simulate = true;
+        continue;
+      }
       if (argument == "--gmin" || argument == "--gmax") conductance_range_given = true;
       auto option = options.find(argument);
       if (option == options.end()) throw std::invalid_argument(fmt::format("unknown option '{}'", argument));
@@ -218,7 +230,24 @@ int gen_command(const std::vector<std::string_view>& arguments) {
       throw std::runtime_error(fmt::format("cannot write '{}'", output));
     std::printf("wrote %s (%d x %d array, %d physical columns) and %s\n", netlist_path.c_str(), spec.rows, spec.weights,
                 design.physical_columns(), json_path.c_str());
+    if (!simulate) return 0;
+    DiagnosticSink sink = stderr_diagnostic_sink();
+    Circuit circuit = load_circuit(netlist_path, sink);
+    Simulator simulator(circuit);
+    Waveforms results = simulator.run();
+    std::filesystem::path raw_path = netlist_path;
+    raw_path.replace_extension(".raw");
+    write_raw_file(raw_path, results);
+    std::printf("simulated: %s (%d unknowns)\n", raw_path.c_str(), simulator.statistics().unknowns);
+    std::filesystem::path metrics_directory = netlist_path.parent_path() / (netlist_path.stem().string() + "-metrics");
+    report_array_metrics(design, results, metrics_directory, 8, false);
     return 0;
+  } catch (const NetlistError& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 2;
+  } catch (const SimulationError& error) {
+    std::fprintf(stderr, "xbarsim gen array: error: %s\n", error.what());
+    return 1;
   } catch (const std::exception& error) {
     std::fprintf(stderr, "xbarsim gen array: error: %s\n", error.what());
     return 2;

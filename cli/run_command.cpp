@@ -11,7 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "core/array_metrics.h"
+#include "cli/array_report.h"
+#include "core/differential_array.h"
 #include "core/diagnostics.h"
 #include "core/elaborator.h"
 #include "core/raw_file.h"
@@ -146,21 +147,8 @@ int run_command(const std::vector<std::string_view>& arguments) {
       if (!stream) throw std::invalid_argument(fmt::format("cannot open array description '{}'", options.array->string()));
       std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
       ArrayDesign design = array_design_from_json(text);
-      ArrayMetrics metrics = array_metrics(design, waveforms, options.bits);
       std::filesystem::path directory = options.metrics ? *options.metrics : std::filesystem::path(options.netlist.stem().string() + "-metrics");
-      write_array_metrics(directory, design, metrics);
-      if (!options.quiet) {
-        std::printf("array: %d x %d, output error rms %.4g %%, worst %.4g %% of full scale (%.4g A) at output %d; worst IR drop %.3g %%\n",
-                    design.specification.rows, design.specification.weights, metrics.rms_error_percent, metrics.worst_error_percent,
-                    metrics.full_scale_current, metrics.worst_output, 100 * metrics.worst_ir_drop);
-        if (!metrics.optical_outputs.empty())
-          std::printf("array: optical readout after gain calibration (%.4g A/A): error rms %.4g %%, worst %.4g %% of full scale\n",
-                      metrics.optical_gain, metrics.optical_rms_error_percent, metrics.optical_worst_error_percent);
-        if (!metrics.settling_times.empty())
-          std::printf("array: slowest output settles to 1/2 LSB (%d bits) at %.4g s\n", metrics.resolution_bits,
-                      *std::max_element(metrics.settling_times.begin(), metrics.settling_times.end()));
-        std::printf("array metrics: %s/\n", directory.c_str());
-      }
+      report_array_metrics(design, waveforms, directory, options.bits, options.quiet);
     }
 
     if (!options.quiet) {
