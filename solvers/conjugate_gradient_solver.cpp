@@ -35,7 +35,7 @@ ConjugateGradientSolver::ConjugateGradientSolver(int minimum_unknowns) : minimum
 
 std::string ConjugateGradientSolver::describe() const {
   const std::string chooser = minimum_unknowns_ > 0 ? "chosen by auto" : "as requested";
-  if (direct_) return fmt::format("klu ({}: {})", minimum_unknowns_ > 0 ? "chosen by auto" : "cg fell back", direct_reason_);
+  if (direct_) return fmt::format("klu ({})", direct_reason_);
   if (!chains_) return std::string(name());
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
@@ -51,7 +51,7 @@ void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
   chains_.reset();
   ++statistics_.analyses;
   if (structure.size() < minimum_unknowns_)
-    fall_back_to_direct(fmt::format("{} unknowns, below {}", structure.size(), minimum_unknowns_));
+    fall_back_to_direct(fmt::format("chosen by auto: {} unknowns, below {}", structure.size(), minimum_unknowns_));
 }
 
 void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
@@ -146,9 +146,9 @@ bool ConjugateGradientSolver::load_values(const double* values) {
 
 void ConjugateGradientSolver::factor(const double* values) {
   values_ = values;
-  if (!direct_ && !chains_ && !build(values)) fall_back_to_direct("the matrix is not structurally symmetric after folding sources");
+  if (!direct_ && !chains_ && !build(values)) fall_back_to_direct("cg fell back: not structurally symmetric after folding sources");
   if (!direct_ && !load_values(values))
-    fall_back_to_direct("not symmetric positive definite after folding grounded voltage sources");
+    fall_back_to_direct("cg fell back: not symmetric positive definite after folding grounded voltage sources");
   if (direct_) {
     direct_->factor(values);
     copy_direct_statistics();
@@ -244,7 +244,7 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   }
   ++statistics_.conjugate_gradient_solves;
   if (!conjugate_gradients()) {
-    fall_back_to_direct(fmt::format("conjugate gradients did not converge in {} iterations", kMaximumIterations));
+    fall_back_to_direct(fmt::format("cg fell back: no convergence in {} iterations", kMaximumIterations));
     direct_->factor(values_);
     copy_direct_statistics();
     direct_->solve(rhs_then_solution);

@@ -60,7 +60,7 @@ class ConjugateGradientSolver : public LinearSolver {
   const MatrixStructure* structure_ = nullptr;
   const double* values_ = nullptr;
   std::unique_ptr<KluSolver> direct_;  // set once conjugate gradients are out
-  std::string direct_reason_;
+  std::string direct_reason_;  // why KLU runs, for describe()
 
   std::optional<GroundedSourceFolding> folding_;
   std::optional<LineChains> chains_;
