@@ -8,7 +8,7 @@ namespace xbarsim {
 namespace {
 
 // "auto" tries conjugate gradients from this many unknowns on (see benchmarks/README.md).
-constexpr int kAutoMinimumUnknowns = 20000;
+constexpr int kAutoMinimumUnknowns = 1000;
 
 }  // namespace
 
