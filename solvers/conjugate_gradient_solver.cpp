@@ -23,12 +23,6 @@ int find_slot(const MatrixStructure& structure, int row, int column) {
 
 bool nearly_equal(double a, double b) { return std::abs(a - b) <= kSymmetryTolerance * std::max(std::abs(a), std::abs(b)); }
 
-double dot(const std::vector<double>& a, const std::vector<double>& b) {
-  double sum = 0.0;
-  for (std::size_t k = 0; k < a.size(); ++k) sum += a[k] * b[k];
-  return sum;
-}
-
 }  // namespace
 
 ConjugateGradientSolver::ConjugateGradientSolver(int minimum_unknowns) : minimum_unknowns_(minimum_unknowns) {}
@@ -61,7 +55,7 @@ void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
                        &coupling_transpose_slots_})
     std::vector<int>().swap(*vector);
-  for (auto* vector : {&coupling_values_, &rhs_, &solution_, &scratch_, &residual_, &preconditioned_, &direction_, &product_})
+  for (auto* vector : {&coupling_values_, &rhs_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     std::vector<double>().swap(*vector);
   direct_ = std::make_unique<KluSolver>();
   direct_->analyze(*structure_);
@@ -113,7 +107,7 @@ bool ConjugateGradientSolver::build(const double* values) {
   rhs_.assign(static_cast<std::size_t>(size), 0.0);
   solution_.assign(static_cast<std::size_t>(size), 0.0);
   scratch_.assign(static_cast<std::size_t>(size), 0.0);
-  for (auto* vector : {&residual_, &preconditioned_, &direction_, &product_}) vector->assign(iterated, 0.0);
+  for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->assign(iterated, 0.0);
   return true;
 }
 
@@ -155,66 +149,90 @@ void ConjugateGradientSolver::factor(const double* values) {
   }
 }
 
-// product = S direction, S = T_I + C_II - C_IE T_E^-1 C_EI; scratch_ holds (-T_E^-1 C_EI d, d).
-void ConjugateGradientSolver::apply_schur_complement(const double* direction, double* product) {
+// product = S d for the direction d held in scratch_[eliminated, size), with
+// S = T_I + C_II - C_IE T_E^-1 C_EI; scratch_[0, eliminated) receives -T_E^-1 C_EI d.
+// Works chain group by chain group so that a group's values stay in cache. Returns d . S d.
+double ConjugateGradientSolver::apply_schur_complement(double* product) {
   const LineChains& chains = *chains_;
   const int eliminated = chains.eliminated_size();
-  const int size = chains.size();
   double* scratch = scratch_.data();
-  std::copy(direction, direction + (size - eliminated), scratch + eliminated);
-  for (int row = 0; row < eliminated; ++row) {
-    double sum = 0.0;
-    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
-    scratch[row] = sum;
+  const int eliminated_chains = chains.eliminated_chain_count(), all_chains = chains.chain_count();
+  for (int chain = 0; chain < eliminated_chains; chain += LineChains::kInterleavedChains) {
+    const int last = std::min(chain + LineChains::kInterleavedChains, eliminated_chains);
+    const int begin = chains.chain_begin(chain), end = chains.chain_begin(last);
+    for (int row = begin; row < end; ++row) {
+      double sum = 0.0;
+      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
+      scratch[row] = sum;
+    }
+    chains.solve(chain, last, scratch + begin);
+    for (int row = begin; row < end; ++row) scratch[row] = -scratch[row];
   }
-  chains.solve(0, chains.eliminated_chain_count(), scratch);
-  for (int row = 0; row < eliminated; ++row) scratch[row] = -scratch[row];
-  chains.multiply(chains.eliminated_chain_count(), chains.chain_count(), scratch + eliminated, product);
-  for (int row = eliminated; row < size; ++row) {
-    double sum = 0.0;
-    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
-    product[row - eliminated] += sum;
+  double curvature = 0.0;
+  for (int chain = eliminated_chains; chain < all_chains; chain += LineChains::kInterleavedChains) {
+    const int last = std::min(chain + LineChains::kInterleavedChains, all_chains);
+    const int begin = chains.chain_begin(chain), end = chains.chain_begin(last);
+    chains.multiply(chain, last, scratch + begin, product + (begin - eliminated));
+    for (int row = begin; row < end; ++row) {
+      double sum = product[row - eliminated];
+      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
+      product[row - eliminated] = sum;
+      curvature += scratch[row] * sum;
+    }
   }
+  return curvature;
 }
 
 // Preconditioned CG on S x_I = g; g in residual_ on entry, x_I (warm start) in solution_.
 bool ConjugateGradientSolver::conjugate_gradients() {
   const LineChains& chains = *chains_;
+  const int eliminated = chains.eliminated_size();
   const int first_iterated = chains.eliminated_chain_count(), last_iterated = chains.chain_count();
-  double* iterate = solution_.data() + chains.eliminated_size();
+  double* iterate = solution_.data() + eliminated;
+  double* direction = scratch_.data() + eliminated;
+  double* residual = residual_.data();
+  double* preconditioned = preconditioned_.data();
+  double* product = product_.data();
   const std::size_t count = residual_.size();
-  auto precondition = [&] {
-    preconditioned_ = residual_;
-    if (count > 0) chains.solve(first_iterated, last_iterated, preconditioned_.data());
+  // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
+  // direction), chain group by chain group; returns residual . preconditioned.
+  auto update_and_precondition = [&](double step) {
+    double norm_squared = 0.0;
+    for (int chain = first_iterated; chain < last_iterated; chain += LineChains::kInterleavedChains) {
+      const int last = std::min(chain + LineChains::kInterleavedChains, last_iterated);
+      const int begin = chains.chain_begin(chain) - eliminated, end = chains.chain_begin(last) - eliminated;
+      for (int k = begin; k < end; ++k) {
+        iterate[k] += step * direction[k];
+        residual[k] -= step * product[k];
+        preconditioned[k] = residual[k];
+      }
+      chains.solve(chain, last, preconditioned + begin);
+      for (int k = begin; k < end; ++k) norm_squared += residual[k] * preconditioned[k];
+    }
+    return norm_squared;
   };
-  precondition();
-  const double rhs_norm_squared = dot(residual_, preconditioned_);
+  const double rhs_norm_squared = update_and_precondition(0.0);
   if (!(rhs_norm_squared > 0.0)) {
     std::fill(iterate, iterate + count, 0.0);
     return rhs_norm_squared == 0.0;
   }
+  double residual_norm_squared = rhs_norm_squared;
   if (std::any_of(iterate, iterate + count, [](double x) { return x != 0.0; })) {
-    apply_schur_complement(iterate, product_.data());
-    for (std::size_t k = 0; k < count; ++k) residual_[k] -= product_[k];
-    precondition();
+    // Warm start: r = g - S x.
+    std::copy(iterate, iterate + count, direction);
+    apply_schur_complement(product);
+    std::fill(direction, direction + count, 0.0);
+    residual_norm_squared = update_and_precondition(1.0);
   }
   const double threshold = kRelativeTolerance * kRelativeTolerance * rhs_norm_squared;
-  double residual_norm_squared = dot(residual_, preconditioned_);
-  direction_ = preconditioned_;
+  std::copy(preconditioned, preconditioned + count, direction);
   for (int iteration = 0; residual_norm_squared > threshold; ++iteration) {
     if (iteration == kMaximumIterations) return false;
-    apply_schur_complement(direction_.data(), product_.data());
-    const double curvature = dot(direction_, product_);
+    const double curvature = apply_schur_complement(product);
     if (!(curvature > 0.0)) return false;
-    const double step = residual_norm_squared / curvature;
-    for (std::size_t k = 0; k < count; ++k) {
-      iterate[k] += step * direction_[k];
-      residual_[k] -= step * product_[k];
-    }
-    precondition();
-    const double next_norm_squared = dot(residual_, preconditioned_);
+    const double next_norm_squared = update_and_precondition(residual_norm_squared / curvature);
     const double beta = next_norm_squared / residual_norm_squared;
-    for (std::size_t k = 0; k < count; ++k) direction_[k] = preconditioned_[k] + beta * direction_[k];
+    for (std::size_t k = 0; k < count; ++k) direction[k] = preconditioned[k] + beta * direction[k];
     residual_norm_squared = next_norm_squared;
     ++statistics_.conjugate_gradient_iterations;
   }

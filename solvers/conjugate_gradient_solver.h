@@ -51,7 +51,7 @@ class ConjugateGradientSolver : public LinearSolver {
  private:
   bool build(const double* values);        // folding, chains, coupling matrix; false if not qualified
   bool load_values(const double* values);  // T, C and their checks; false if not qualified
-  void apply_schur_complement(const double* direction, double* product);
+  double apply_schur_complement(double* product);
   bool conjugate_gradients();
   void fall_back_to_direct(std::string reason);
   void copy_direct_statistics();
@@ -69,9 +69,10 @@ class ConjugateGradientSolver : public LinearSolver {
   // C in chain order, compressed rows: row k holds [coupling_starts_[k], coupling_starts_[k+1]).
   std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_transpose_slots_;
   std::vector<double> coupling_values_;
-  // Work vectors in chain order (size()) and over the iterated unknowns.
+  // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated
+  // positions) and over the iterated unknowns.
   std::vector<double> rhs_, solution_, scratch_;
-  std::vector<double> residual_, preconditioned_, direction_, product_;
+  std::vector<double> residual_, preconditioned_, product_;
 };
 
 }  // namespace xbarsim

@@ -159,17 +159,52 @@ bool LineChains::factor() {
   return true;
 }
 
+namespace {
+
+// Forward and backward substitution of `Lanes` chains of one length in lockstep, the running
+// value of each chain kept in a register: the chains' recurrences overlap instead of each
+// waiting on its own latency.
+template <int Lanes>
+void solve_lanes(int length, double* const* x, const double* const* multipliers, const double* const* inverse_pivots) {
+  double carry[Lanes];
+  for (int lane = 0; lane < Lanes; ++lane) carry[lane] = x[lane][0];
+  for (int k = 1; k < length; ++k)
+    for (int lane = 0; lane < Lanes; ++lane) x[lane][k] = carry[lane] = x[lane][k] - multipliers[lane][k] * carry[lane];
+  for (int lane = 0; lane < Lanes; ++lane) x[lane][length - 1] = carry[lane] = carry[lane] * inverse_pivots[lane][length - 1];
+  for (int k = length - 2; k >= 0; --k)
+    for (int lane = 0; lane < Lanes; ++lane)
+      x[lane][k] = carry[lane] = x[lane][k] * inverse_pivots[lane][k] - multipliers[lane][k + 1] * carry[lane];
+}
+
+}  // namespace
+
 void LineChains::solve(int first_chain, int last_chain, double* x) const {
   const int base = chain_starts_[first_chain];
-  for (int chain = first_chain; chain < last_chain; ++chain) {
-    const int begin = chain_starts_[chain], end = chain_starts_[chain + 1];
-    double* chain_x = x + (begin - base);
-    const double* multipliers = multipliers_.data() + begin;
-    const double* inverse_pivots = inverse_pivots_.data() + begin;
-    const int length = end - begin;
-    for (int k = 1; k < length; ++k) chain_x[k] -= multipliers[k] * chain_x[k - 1];
-    chain_x[length - 1] *= inverse_pivots[length - 1];
-    for (int k = length - 2; k >= 0; --k) chain_x[k] = chain_x[k] * inverse_pivots[k] - multipliers[k + 1] * chain_x[k + 1];
+  auto solve_group = [&]<int Lanes>(int chain) {
+    double* lane_x[Lanes];
+    const double* lane_multipliers[Lanes];
+    const double* lane_inverse_pivots[Lanes];
+    for (int lane = 0; lane < Lanes; ++lane) {
+      const int begin = chain_starts_[chain + lane];
+      lane_x[lane] = x + (begin - base);
+      lane_multipliers[lane] = multipliers_.data() + begin;
+      lane_inverse_pivots[lane] = inverse_pivots_.data() + begin;
+    }
+    solve_lanes<Lanes>(chain_starts_[chain + 1] - chain_starts_[chain], lane_x, lane_multipliers, lane_inverse_pivots);
+  };
+  int chain = first_chain;
+  while (chain < last_chain) {
+    const int length = chain_starts_[chain + 1] - chain_starts_[chain];
+    bool interleave = chain + kInterleavedChains <= last_chain;
+    for (int lane = 1; interleave && lane < kInterleavedChains; ++lane)
+      interleave = chain_starts_[chain + lane + 1] - chain_starts_[chain + lane] == length;
+    if (interleave) {
+      solve_group.template operator()<kInterleavedChains>(chain);
+      chain += kInterleavedChains;
+    } else {
+      solve_group.template operator()<1>(chain);
+      ++chain;
+    }
   }
 }
 

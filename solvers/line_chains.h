@@ -26,6 +26,8 @@ namespace xbarsim {
 
 class LineChains {
  public:
+  static constexpr int kInterleavedChains = 4;  // solve() runs this many equal chains in lockstep
+
   LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding);
 
   int size() const { return static_cast<int>(unknown_at_.size()); }
