@@ -38,10 +38,13 @@ options:
                       IR-drop map and heat map in --metrics DIR)
       --metrics DIR   where array metrics go (default NETLIST-STEM-metrics)
       --bits B        converter resolution for settling to 1/2 LSB (default 8)
-      --solver NAME   sparse linear solver: klu (default) or eigen
+      --solver NAME   linear solver: auto (default: cg for large circuits that qualify,
+                      klu otherwise), klu, eigen (SparseLU), or cg (conjugate gradients
+                      on line chains for conductance networks with grounded voltage
+                      sources; falls back to klu when the matrix does not qualify)
       --no-native-models
-                      expand library subcircuits that have a native model (NLEM, PHOTODIODE)
-                      as their behavioural twins, as ngspice does
+                      expand library subcircuits that have a native model (NLEM) as their
+                      behavioural twins, as ngspice does
       --stats         print unknowns, Newton iterations, time steps (accepted/rejected),
                       factorisations and timings
   -q, --quiet         print nothing but errors
@@ -56,7 +59,7 @@ struct RunOptions {
   int bits = 8;
   bool ascii = false, stats = false, quiet = false;
   ElaborationOptions elaboration;
-  std::string solver = "klu";
+  std::string solver = "auto";
 };
 
 // Prints the operating point, unless it is too long to read on a terminal.
@@ -100,7 +103,8 @@ int run_command(const std::vector<std::string_view>& arguments) {
         options.bits = std::stoi(value());
       } else if (argument == "--solver") {
         options.solver = value();
-        if (options.solver != "klu" && options.solver != "eigen") throw std::invalid_argument("--solver takes klu or eigen");
+        if (options.solver != "auto" && options.solver != "klu" && options.solver != "eigen" && options.solver != "cg")
+          throw std::invalid_argument("--solver takes auto, klu, eigen or cg");
       } else if (argument == "--no-native-models") {
         options.elaboration.native_models = false;
       } else if (argument == "--stats") {
@@ -165,15 +169,17 @@ int run_command(const std::vector<std::string_view>& arguments) {
       SimulationStatistics stats = simulator.statistics();
       const LinearSolverStatistics& solver = simulator.solver_statistics();
       std::printf(
-          "stats: unknowns %d, matrix nonzeros %d, solver %.*s\n"
+          "stats: unknowns %d, matrix nonzeros %d\n"
+          "stats: solver %s\n"
           "stats: newton iterations %ld, gmin steps %d, source steps %d, sweep points %ld\n"
           "stats: transient steps %ld accepted, %ld rejected (truncation error), %ld cut (Newton), %ld Newton iterations\n"
-          "stats: factorisations %ld full + %ld refactor, solves %ld\n"
+          "stats: factorisations %ld full + %ld refactor, chain factorisations %ld, solves %ld (%ld by conjugate gradients, %ld iterations)\n"
           "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s\n",
-          stats.unknowns, stats.nonzeros, static_cast<int>(simulator.solver_name().size()), simulator.solver_name().data(),
+          stats.unknowns, stats.nonzeros, simulator.solver_description().c_str(),
           stats.newton_iterations, stats.gmin_steps, stats.source_steps, stats.sweep_points, stats.transient.accepted_steps,
           stats.transient.rejected_steps, stats.transient.newton_failures, stats.transient.newton_iterations, solver.full_factorizations,
-          solver.refactorizations, solver.solves, parse_seconds, stats.setup_seconds, stats.analysis_seconds);
+          solver.refactorizations, solver.preconditioner_factorizations, solver.solves, solver.conjugate_gradient_solves,
+          solver.conjugate_gradient_iterations, parse_seconds, stats.setup_seconds, stats.analysis_seconds);
     }
     return 0;
   } catch (const NetlistError& error) {

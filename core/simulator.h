@@ -20,7 +20,7 @@
 namespace xbarsim {
 
 struct SimulatorSettings {
-  std::string linear_solver = "klu";
+  std::string linear_solver = "auto";  // see make_linear_solver: auto, klu, eigen or cg
 };
 
 struct SimulationStatistics {
@@ -48,6 +48,7 @@ class Simulator {
   SimulationStatistics statistics() const;
   const LinearSolverStatistics& solver_statistics() { return system_->solver().statistics(); }
   std::string_view solver_name() { return system_->solver().name(); }
+  std::string solver_description() { return system_->solver().describe(); }
 
  private:
   Plot make_plot(std::string name) const;

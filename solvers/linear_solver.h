@@ -4,7 +4,9 @@
 // values change (KLU refactors with the previous pivot order and falls back to a full factor
 // when a pivot becomes too small); solve() may be called many times per factorisation.
 // A singular matrix throws SingularMatrixError with the unknown that could not be pivoted, so
-// the caller can name the node.
+// the caller can name the node. The structure passed to analyze() and the values passed to
+// factor() must stay alive and unchanged until the next analyze()/factor() (MnaSystem owns both):
+// an iterative solver reads them again when it has to fall back to a direct factorisation.
 #pragma once
 
 #include <memory>
@@ -30,12 +32,19 @@ struct LinearSolverStatistics {
   long full_factorizations = 0;
   long refactorizations = 0;
   long solves = 0;
+  // Iterative solvers (ConjugateGradientSolver): factorisations of the preconditioner, solves done
+  // by conjugate gradients and their iterations in total.
+  long preconditioner_factorizations = 0;
+  long conjugate_gradient_solves = 0;
+  long conjugate_gradient_iterations = 0;
 };
 
 class LinearSolver {
  public:
   virtual ~LinearSolver() = default;
-  virtual std::string_view name() const = 0;
+  virtual std::string_view name() const = 0;  // as given to make_linear_solver
+  // What actually ran, for --stats: the name, or for "auto"/"cg" the method chosen and why.
+  virtual std::string describe() const { return std::string(name()); }
   virtual void analyze(const MatrixStructure& structure) = 0;
   virtual void factor(const double* values) = 0;         // CSC values in the structure's order
   virtual void solve(double* rhs_then_solution) = 0;    // in place, size() entries
@@ -45,7 +54,9 @@ class LinearSolver {
   LinearSolverStatistics statistics_;
 };
 
-// "klu" (default) or "eigen" (Eigen's SparseLU, a second opinion). Throws std::invalid_argument.
+// "auto" (default: "cg" for large systems that qualify, KLU otherwise), "klu", "eigen" (Eigen's
+// SparseLU, a second opinion) or "cg" (ConjugateGradientSolver whatever the size, falling back to
+// KLU when the matrix does not qualify). Throws std::invalid_argument.
 std::unique_ptr<LinearSolver> make_linear_solver(std::string_view name);
 
 }  // namespace xbarsim

@@ -41,6 +41,21 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
       system.matrix_values()[system.structure().diagonal_slot(node)] += kClampConductance;
       system.rhs()[node] += kClampConductance * value;
     }
+    if (system.is_linear()) {
+      // A linear system is solved exactly in one step: no residual, no convergence test. One
+      // more load leaves the devices' state (transient charges) evaluated at the solution.
+      system.factor_and_solve(next);
+      ++result.iterations;
+      solution.swap(next);
+      solution[static_cast<std::size_t>(n)] = 0.0;
+      if (!std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); })) break;
+      if (system.charge_count() > 0) {
+        context.solution = solution.data();
+        system.load(context);
+      }
+      result.converged = true;
+      return result;
+    }
     system.residual(solution.data(), residual, scale);
     system.factor_and_solve(next);
     ++result.iterations;
@@ -62,14 +77,6 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     bool all_finite = std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); });
     if (!all_finite) break;
     if (converged) {
-      result.converged = true;
-      return result;
-    }
-    if (system.is_linear()) {
-      // A linear system is solved exactly in one step; one more load leaves the devices' state
-      // (transient charges) evaluated at the solution rather than at the previous iterate.
-      context.solution = solution.data();
-      system.load(context);
       result.converged = true;
       return result;
     }

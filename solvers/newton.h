@@ -10,7 +10,7 @@
 //        |r_k|          <= reltol * scale_k + (abstol for node rows | vntol for branch rows)
 //       and no device limited its step; scale_k is the largest term of row k.
 //     x = x_new
-// A linear circuit converges in one solve. On failure the result names the unknowns whose
+// A linear circuit converges in one solve (no residual or convergence test: it is exact). On failure the result names the unknowns whose
 // updates were furthest outside their tolerance.
 #pragma once
 

@@ -1,0 +1,283 @@
+#include "solvers/conjugate_gradient_solver.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace xbarsim {
+namespace {
+
+constexpr double kRelativeTolerance = 1e-12;   // preconditioned residual norm against the rhs's
+constexpr double kSymmetryTolerance = 1e-12;   // relative difference of A(i,j) and A(j,i)
+constexpr int kMaximumIterations = 1000;
+
+int find_slot(const MatrixStructure& structure, int row, int column) {
+  const auto& starts = structure.column_starts();
+  const auto& rows = structure.row_indices();
+  auto begin = rows.begin() + starts[column];
+  auto end = rows.begin() + starts[column + 1];
+  auto found = std::lower_bound(begin, end, row);
+  return found != end && *found == row ? static_cast<int>(found - rows.begin()) : -1;
+}
+
+bool nearly_equal(double a, double b) { return std::abs(a - b) <= kSymmetryTolerance * std::max(std::abs(a), std::abs(b)); }
+
+}  // namespace
+
+ConjugateGradientSolver::ConjugateGradientSolver(int minimum_unknowns) : minimum_unknowns_(minimum_unknowns) {}
+
+std::string ConjugateGradientSolver::describe() const {
+  const std::string chooser = minimum_unknowns_ > 0 ? "chosen by auto" : "as requested";
+  if (direct_) return fmt::format("klu ({})", direct_reason_);
+  if (!chains_) return std::string(name());
+  const int eliminated = chains_->eliminated_size();
+  return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
+                     "conjugate gradients on the remaining {}",
+                     chooser, folding_->source_count(), chains_->size(), chains_->chain_count(), chains_->eliminated_chain_count(),
+                     chains_->size() - eliminated);
+}
+
+void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
+  structure_ = &structure;
+  direct_.reset();
+  folding_.reset();
+  chains_.reset();
+  ++statistics_.analyses;
+  if (structure.size() < minimum_unknowns_)
+    fall_back_to_direct(fmt::format("chosen by auto: {} unknowns, below {}", structure.size(), minimum_unknowns_));
+}
+
+void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
+  direct_reason_ = std::move(reason);
+  folding_.reset();
+  chains_.reset();
+  for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
+                       &coupling_transpose_slots_})
+    std::vector<int>().swap(*vector);
+  for (auto* vector : {&coupling_values_, &rhs_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
+    std::vector<double>().swap(*vector);
+  direct_ = std::make_unique<KluSolver>();
+  direct_->analyze(*structure_);
+}
+
+void ConjugateGradientSolver::copy_direct_statistics() {
+  statistics_.full_factorizations = direct_->statistics().full_factorizations;
+  statistics_.refactorizations = direct_->statistics().refactorizations;
+}
+
+bool ConjugateGradientSolver::build(const double* values) {
+  const MatrixStructure& structure = *structure_;
+  folding_.emplace(structure, values);
+  chains_.emplace(structure, values, *folding_);
+  const LineChains& chains = *chains_;
+  const int size = chains.size();
+  const auto& starts = structure.column_starts();
+  const auto& rows = structure.row_indices();
+
+  diagonal_slots_.resize(static_cast<std::size_t>(size));
+  link_slots_.assign(static_cast<std::size_t>(size), -1);
+  link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
+  coupling_starts_.assign(1, 0);
+  for (int position = 0; position < size; ++position) {
+    const int unknown = chains.unknown_at(position);
+    diagonal_slots_[position] = structure.diagonal_slot(unknown);
+    if (!chains.is_chain_start(position)) {
+      const int previous = chains.unknown_at(position - 1);
+      link_slots_[position] = find_slot(structure, unknown, previous);
+      link_transpose_slots_[position] = find_slot(structure, previous, unknown);
+      if (link_slots_[position] < 0 || link_transpose_slots_[position] < 0) return false;
+    }
+    // Row `unknown` of the free block, read from column `unknown` (the matrix must be symmetric).
+    for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
+      const int other = rows[slot];
+      if (other == unknown || !folding_->is_free(other)) continue;
+      const int other_position = chains.position_of(other);
+      if (chains.are_linked(position, other_position)) continue;
+      const int transpose = find_slot(structure, unknown, other);
+      if (transpose < 0) return false;
+      coupling_columns_.push_back(other_position);
+      coupling_slots_.push_back(slot);
+      coupling_transpose_slots_.push_back(transpose);
+    }
+    coupling_starts_.push_back(static_cast<int>(coupling_columns_.size()));
+  }
+  coupling_values_.assign(coupling_columns_.size(), 0.0);
+  const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
+  rhs_.assign(static_cast<std::size_t>(size), 0.0);
+  solution_.assign(static_cast<std::size_t>(size), 0.0);
+  scratch_.assign(static_cast<std::size_t>(size), 0.0);
+  for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->assign(iterated, 0.0);
+  return true;
+}
+
+bool ConjugateGradientSolver::load_values(const double* values) {
+  if (!folding_->still_valid(values)) return false;
+  LineChains& chains = *chains_;
+  std::vector<double>& diagonal = chains.diagonal();
+  std::vector<double>& links = chains.links();
+  bool chains_changed = false;
+  for (std::size_t k = 0; k < diagonal.size(); ++k) {
+    const double value = values[diagonal_slots_[k]];
+    if (!(value > 0.0)) return false;
+    const double link = link_slots_[k] < 0 ? 0.0 : values[link_slots_[k]];
+    if (link_slots_[k] >= 0 && !nearly_equal(link, values[link_transpose_slots_[k]])) return false;
+    chains_changed |= value != diagonal[k] || link != links[k];
+    diagonal[k] = value;
+    links[k] = link;
+  }
+  for (std::size_t k = 0; k < coupling_values_.size(); ++k) {
+    const double value = values[coupling_slots_[k]];
+    if (!nearly_equal(value, values[coupling_transpose_slots_[k]])) return false;
+    coupling_values_[k] = value;
+  }
+  if (chains_changed) {
+    if (!chains.factor()) return false;
+    ++statistics_.preconditioner_factorizations;
+  }
+  return true;
+}
+
+void ConjugateGradientSolver::factor(const double* values) {
+  values_ = values;
+  if (!direct_ && !chains_ && !build(values)) fall_back_to_direct("cg fell back: not structurally symmetric after folding sources");
+  if (!direct_ && !load_values(values))
+    fall_back_to_direct("cg fell back: not symmetric positive definite after folding grounded voltage sources");
+  if (direct_) {
+    direct_->factor(values);
+    copy_direct_statistics();
+  }
+}
+
+// product = S d for the direction d held in scratch_[eliminated, size), with
+// S = T_I + C_II - C_IE T_E^-1 C_EI; scratch_[0, eliminated) receives -T_E^-1 C_EI d.
+// Works chain group by chain group so that a group's values stay in cache. Returns d . S d.
+double ConjugateGradientSolver::apply_schur_complement(double* product) {
+  const LineChains& chains = *chains_;
+  const int eliminated = chains.eliminated_size();
+  double* scratch = scratch_.data();
+  const int eliminated_chains = chains.eliminated_chain_count(), all_chains = chains.chain_count();
+  for (int chain = 0; chain < eliminated_chains; chain += LineChains::kInterleavedChains) {
+    const int last = std::min(chain + LineChains::kInterleavedChains, eliminated_chains);
+    const int begin = chains.chain_begin(chain), end = chains.chain_begin(last);
+    for (int row = begin; row < end; ++row) {
+      double sum = 0.0;
+      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
+      scratch[row] = sum;
+    }
+    chains.solve(chain, last, scratch + begin);
+    for (int row = begin; row < end; ++row) scratch[row] = -scratch[row];
+  }
+  double curvature = 0.0;
+  for (int chain = eliminated_chains; chain < all_chains; chain += LineChains::kInterleavedChains) {
+    const int last = std::min(chain + LineChains::kInterleavedChains, all_chains);
+    const int begin = chains.chain_begin(chain), end = chains.chain_begin(last);
+    chains.multiply(chain, last, scratch + begin, product + (begin - eliminated));
+    for (int row = begin; row < end; ++row) {
+      double sum = product[row - eliminated];
+      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
+      product[row - eliminated] = sum;
+      curvature += scratch[row] * sum;
+    }
+  }
+  return curvature;
+}
+
+// Preconditioned CG on S x_I = g; g in residual_ on entry, x_I (warm start) in solution_.
+bool ConjugateGradientSolver::conjugate_gradients() {
+  const LineChains& chains = *chains_;
+  const int eliminated = chains.eliminated_size();
+  const int first_iterated = chains.eliminated_chain_count(), last_iterated = chains.chain_count();
+  double* iterate = solution_.data() + eliminated;
+  double* direction = scratch_.data() + eliminated;
+  double* residual = residual_.data();
+  double* preconditioned = preconditioned_.data();
+  double* product = product_.data();
+  const std::size_t count = residual_.size();
+  // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
+  // direction), chain group by chain group; returns residual . preconditioned.
+  auto update_and_precondition = [&](double step) {
+    double norm_squared = 0.0;
+    for (int chain = first_iterated; chain < last_iterated; chain += LineChains::kInterleavedChains) {
+      const int last = std::min(chain + LineChains::kInterleavedChains, last_iterated);
+      const int begin = chains.chain_begin(chain) - eliminated, end = chains.chain_begin(last) - eliminated;
+      for (int k = begin; k < end; ++k) {
+        iterate[k] += step * direction[k];
+        residual[k] -= step * product[k];
+        preconditioned[k] = residual[k];
+      }
+      chains.solve(chain, last, preconditioned + begin);
+      for (int k = begin; k < end; ++k) norm_squared += residual[k] * preconditioned[k];
+    }
+    return norm_squared;
+  };
+  const double rhs_norm_squared = update_and_precondition(0.0);
+  if (!(rhs_norm_squared > 0.0)) {
+    std::fill(iterate, iterate + count, 0.0);
+    return rhs_norm_squared == 0.0;
+  }
+  double residual_norm_squared = rhs_norm_squared;
+  if (std::any_of(iterate, iterate + count, [](double x) { return x != 0.0; })) {
+    // Warm start: r = g - S x.
+    std::copy(iterate, iterate + count, direction);
+    apply_schur_complement(product);
+    std::fill(direction, direction + count, 0.0);
+    residual_norm_squared = update_and_precondition(1.0);
+  }
+  const double threshold = kRelativeTolerance * kRelativeTolerance * rhs_norm_squared;
+  std::copy(preconditioned, preconditioned + count, direction);
+  for (int iteration = 0; residual_norm_squared > threshold; ++iteration) {
+    if (iteration == kMaximumIterations) return false;
+    const double curvature = apply_schur_complement(product);
+    if (!(curvature > 0.0)) return false;
+    const double next_norm_squared = update_and_precondition(residual_norm_squared / curvature);
+    const double beta = next_norm_squared / residual_norm_squared;
+    for (std::size_t k = 0; k < count; ++k) direction[k] = preconditioned[k] + beta * direction[k];
+    residual_norm_squared = next_norm_squared;
+    ++statistics_.conjugate_gradient_iterations;
+  }
+  return true;
+}
+
+void ConjugateGradientSolver::solve(double* rhs_then_solution) {
+  ++statistics_.solves;
+  if (direct_) {
+    direct_->solve(rhs_then_solution);
+    return;
+  }
+  const LineChains& chains = *chains_;
+  const int size = chains.size();
+  const int eliminated = chains.eliminated_size();
+  for (int position = 0; position < size; ++position) rhs_[position] = rhs_then_solution[chains.unknown_at(position)];
+  folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { rhs_[chains.position_of(row)] -= amount; });
+
+  // g = b_I - C_IE T_E^-1 b_E, into residual_.
+  std::copy(rhs_.begin(), rhs_.begin() + eliminated, scratch_.begin());
+  chains.solve(0, chains.eliminated_chain_count(), scratch_.data());
+  for (int row = eliminated; row < size; ++row) {
+    double sum = rhs_[row];
+    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k)
+      if (coupling_columns_[k] < eliminated) sum -= coupling_values_[k] * scratch_[coupling_columns_[k]];
+    residual_[row - eliminated] = sum;
+  }
+  ++statistics_.conjugate_gradient_solves;
+  if (!conjugate_gradients()) {
+    fall_back_to_direct(fmt::format("cg fell back: no convergence in {} iterations", kMaximumIterations));
+    direct_->factor(values_);
+    copy_direct_statistics();
+    direct_->solve(rhs_then_solution);
+    return;
+  }
+
+  // x_E = T_E^-1 (b_E - C_EI x_I).
+  for (int row = 0; row < eliminated; ++row) {
+    double sum = rhs_[row];
+    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum -= coupling_values_[k] * solution_[coupling_columns_[k]];
+    solution_[row] = sum;
+  }
+  chains.solve(0, chains.eliminated_chain_count(), solution_.data());
+  for (int position = 0; position < size; ++position) rhs_then_solution[chains.unknown_at(position)] = solution_[position];
+  folding_->complete_solution(values_, rhs_then_solution, rhs_then_solution);
+}
+
+}  // namespace xbarsim

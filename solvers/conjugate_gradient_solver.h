@@ -1,0 +1,78 @@
+// ConjugateGradientSolver: the large-array solver. Folds grounded voltage sources, orders the
+// remaining nodal block into line chains, and solves it by conjugate gradients on the Schur
+// complement of the eliminated chains; anything that does not qualify goes to KLU.
+//
+//   analyze:  below minimum_unknowns ("auto" on a small circuit) -> KLU for good
+//   factor(A), first time: fold grounded sources (GroundedSourceFolding), build the chains and
+//             the coupling matrix C in chain order (LineChains); A_free = T + C, T tridiagonal
+//             per chain, C_EE = 0 between eliminated chains
+//   factor(A): copy values into T and C; check symmetry (relative 1e-12) and positive
+//             diagonal, LDL^T of the chains (pivots > 0); on failure -> KLU for good
+//   solve(b): fold the known node voltages into b
+//             S = T_I + C_II - C_IE T_E^-1 C_EI         -- never formed, applied per iteration
+//             g = b_I - C_IE T_E^-1 b_E
+//             preconditioned CG on S x_I = g, preconditioner T_I (exact line solves),
+//               starting from the previous solve's x_I,
+//               until sqrt(r' T_I^-1 r) <= 1e-12 sqrt(g' T_I^-1 g)
+//             x_E = T_E^-1 (b_E - C_EI x_I); pinned voltages and source currents by KCL
+//             no convergence in kMaximumIterations -> KLU for good
+// For a crossbar the eliminated chains are the word lines, the iterated ones the bit lines
+// (or the other way round), and S is well conditioned because the cells are weak next to the
+// wires: about 20 iterations whatever the size. A circuit whose chains cannot be two-coloured
+// still works: the chains that cannot be eliminated stay in S, preconditioned line by line.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "solvers/grounded_source_folding.h"
+#include "solvers/klu_solver.h"
+#include "solvers/line_chains.h"
+#include "solvers/linear_solver.h"
+
+namespace xbarsim {
+
+class ConjugateGradientSolver : public LinearSolver {
+ public:
+  // Systems with fewer unknowns than minimum_unknowns are handed to KLU at analyze() ("auto");
+  // 0 tries conjugate gradients on any size ("cg").
+  explicit ConjugateGradientSolver(int minimum_unknowns);
+
+  std::string_view name() const override { return minimum_unknowns_ > 0 ? "auto" : "cg"; }
+  std::string describe() const override;
+  void analyze(const MatrixStructure& structure) override;
+  void factor(const double* values) override;
+  void solve(double* rhs_then_solution) override;
+
+  bool uses_conjugate_gradients() const { return !direct_; }
+
+ private:
+  bool build(const double* values);        // folding, chains, coupling matrix; false if not qualified
+  bool load_values(const double* values);  // T, C and their checks; false if not qualified
+  double apply_schur_complement(double* product);
+  bool conjugate_gradients();
+  void fall_back_to_direct(std::string reason);
+  void copy_direct_statistics();
+
+  int minimum_unknowns_;
+  const MatrixStructure* structure_ = nullptr;
+  const double* values_ = nullptr;
+  std::unique_ptr<KluSolver> direct_;  // set once conjugate gradients are out
+  std::string direct_reason_;  // why KLU runs, for describe()
+
+  std::optional<GroundedSourceFolding> folding_;
+  std::optional<LineChains> chains_;
+  // Value slots of T (diagonal, link to the previous position and its transpose; -1 at starts).
+  std::vector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
+  // C in chain order, compressed rows: row k holds [coupling_starts_[k], coupling_starts_[k+1]).
+  std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_transpose_slots_;
+  std::vector<double> coupling_values_;
+  // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated
+  // positions) and over the iterated unknowns.
+  std::vector<double> rhs_, solution_, scratch_;
+  std::vector<double> residual_, preconditioned_, product_;
+};
+
+}  // namespace xbarsim

@@ -1,0 +1,218 @@
+// Unit tests of the large-array solver (ConjugateGradientSolver): agreement with KLU on
+// crossbars (.op, Newton with diode cells, .dc sweep, .tran), the fall-back to KLU on circuits
+// that are not symmetric positive definite after folding, and what "auto" picks.
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/simulator.h"
+#include "netlist_test_support.h"
+#include "solvers/conjugate_gradient_solver.h"
+#include "solvers/mna_system.h"
+
+using namespace xbarsim;
+using xbarsim::testing::parse_netlist;
+
+namespace {
+
+// A rows x weights differential crossbar (2 x weights physical columns) as in
+// benchmarks/crossbar_op.sh: 1 Ohm wire segments, 100 Ohm drivers, sense sources at the bit-line
+// ends; cells at 15 levels between 1 and 100 uS, each in series with a diode if `diode_cells`.
+// `extra` is appended before the analysis card.
+std::string crossbar_netlist(int rows, int weights, const std::string& analysis, bool diode_cells = false,
+                             const std::string& extra = "") {
+  std::string text = fmt::format("crossbar {} x {}\n", rows, weights);
+  const int columns = 2 * weights;
+  unsigned state = 12345;
+  auto level = [&] {
+    state = state * 1103515245u + 12345u;
+    return static_cast<int>((state >> 16) % 15);
+  };
+  for (int i = 0; i < rows; ++i)
+    text += fmt::format("Vin{0} in{0} 0 {1}\nRdrv{0} in{0} w{0}_0 100\n", i, 0.05 + 0.01 * (i % 15));
+  for (int i = 0; i < rows; ++i)
+    for (int c = 0; c < columns; ++c) {
+      text += fmt::format("Rw{0}_{1} w{0}_{1} w{0}_{2} 1\n", i, c, c + 1);
+      const double resistance = 1.0 / (1e-6 + 99e-6 * level() / 14.0);
+      if (diode_cells)
+        text += fmt::format("Dc{0}_{1} w{0}_{2} d{0}_{1} cell\nRc{0}_{1} d{0}_{1} b{1}_{0} {3:.6g}\n", i, c, c + 1, resistance);
+      else
+        text += fmt::format("Rc{0}_{1} w{0}_{2} b{1}_{0} {3:.6g}\n", i, c, c + 1, resistance);
+    }
+  for (int c = 0; c < columns; ++c) {
+    for (int i = 0; i + 1 < rows; ++i) text += fmt::format("Rb{0}_{1} b{0}_{1} b{0}_{2} 1\n", c, i, i + 1);
+    text += fmt::format("Vs{0} b{0}_{1} 0 0\n", c, rows - 1);
+  }
+  if (diode_cells) text += ".model cell D(IS=1e-12 N=1.5)\n";
+  return text + extra + analysis + "\n.end\n";
+}
+
+struct Run {
+  Waveforms waveforms;
+  std::string solver;
+  LinearSolverStatistics statistics;
+};
+
+Run simulate(const std::string& netlist, const std::string& solver) {
+  auto parsed = parse_netlist(netlist);
+  SimulatorSettings settings;
+  settings.linear_solver = solver;
+  Simulator simulator(parsed.circuit, settings);
+  Run run{simulator.run(), simulator.solver_description(), simulator.solver_statistics()};
+  return run;
+}
+
+// Every value within `relative` of the largest magnitude of its quantity (voltages, currents).
+void check_agreement(const Waveforms& reference, const Waveforms& result, double relative) {
+  REQUIRE(reference.plots.size() == result.plots.size());
+  for (std::size_t p = 0; p < reference.plots.size(); ++p) {
+    const Plot& expected = reference.plots[p];
+    const Plot& actual = result.plots[p];
+    REQUIRE(expected.vectors.size() == actual.vectors.size());
+    double largest[2] = {0.0, 0.0};
+    for (const Vector& vector : expected.vectors)
+      for (double value : vector.values)
+        largest[vector.quantity == Quantity::voltage] = std::max(largest[vector.quantity == Quantity::voltage], std::abs(value));
+    double worst = 0.0;
+    for (std::size_t v = 0; v < expected.vectors.size(); ++v) {
+      const Vector& vector = expected.vectors[v];
+      REQUIRE(actual.vectors[v].name == vector.name);
+      REQUIRE(actual.vectors[v].values.size() == vector.values.size());
+      for (std::size_t k = 0; k < vector.values.size(); ++k)
+        worst = std::max(worst, std::abs(actual.vectors[v].values[k] - vector.values[k]) / largest[vector.quantity == Quantity::voltage]);
+    }
+    INFO("plot " << expected.name);
+    CHECK(worst <= relative);
+  }
+}
+
+bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+
+}  // namespace
+
+TEST_CASE("cg agrees with KLU to 1e-9 on crossbars from 4 x 4 to 32 x 32") {
+  for (int size : {4, 8, 16, 32}) {
+    INFO("size " << size);
+    const std::string netlist = crossbar_netlist(size, size, ".op");
+    Run direct = simulate(netlist, "klu");
+    Run iterative = simulate(netlist, "cg");
+    CHECK(starts_with(iterative.solver, "cg (as requested)"));
+    CHECK(iterative.statistics.conjugate_gradient_solves == 1);
+    CHECK(iterative.statistics.conjugate_gradient_iterations > 0);
+    CHECK(iterative.statistics.full_factorizations == 0);
+    check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+  }
+  // Not square: more weights than rows.
+  const std::string netlist = crossbar_netlist(6, 20, ".op");
+  check_agreement(simulate(netlist, "klu").waveforms, simulate(netlist, "cg").waveforms, 1e-9);
+}
+
+TEST_CASE("cg follows a Newton sequence: diode cells change the matrix at every iteration") {
+  // The linear solves themselves, iterate by iterate, against KLU on the same matrices.
+  auto parsed = parse_netlist(crossbar_netlist(12, 12, ".op", true));
+  Circuit& circuit = parsed.circuit;
+  MnaSystem system(circuit, make_linear_solver("klu"));
+  ConjugateGradientSolver iterative(0);
+  iterative.analyze(system.structure());
+  const std::size_t n = static_cast<std::size_t>(system.size());
+  std::vector<double> solution(n + 1, 0.0), direct, cg;
+  double previous_largest_change = 0.0;
+  for (int iteration = 0; iteration < 8; ++iteration) {
+    LoadContext context;
+    context.solution = solution.data();
+    context.options = &circuit.options;
+    context.initialize_junctions = iteration == 0;
+    system.load(context);
+    system.factor_and_solve(direct);
+    cg = system.rhs();
+    iterative.factor(system.matrix_values().data());
+    iterative.solve(cg.data());
+    double largest = 0.0, difference = 0.0, change = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      largest = std::max(largest, std::abs(direct[k]));
+      difference = std::max(difference, std::abs(cg[k] - direct[k]));
+      change = std::max(change, std::abs(direct[k] - solution[k]));
+    }
+    INFO("iteration " << iteration);
+    CHECK(difference <= 1e-9 * largest);
+    if (iteration > 0) CHECK(change != previous_largest_change);  // the matrix did change
+    previous_largest_change = change;
+    solution = direct;
+  }
+  CHECK(iterative.uses_conjugate_gradients());
+  CHECK(iterative.statistics().conjugate_gradient_solves == 8);
+  CHECK(iterative.statistics().preconditioner_factorizations == 8);
+
+  // And whole analyses: the same Newton iterations, the same operating point (within Newton's
+  // own convergence, far looser than the solver's).
+  const std::string netlist = crossbar_netlist(12, 12, ".op", true);
+  Run with_klu = simulate(netlist, "klu");
+  Run with_cg = simulate(netlist, "cg");
+  CHECK(starts_with(with_cg.solver, "cg"));
+  CHECK(with_cg.statistics.solves == with_klu.statistics.solves);
+  check_agreement(with_klu.waveforms, with_cg.waveforms, 1e-6);
+}
+
+TEST_CASE("cg on a DC sweep keeps its factorisation (values unchanged) and agrees with KLU") {
+  const std::string netlist = crossbar_netlist(10, 10, ".dc Vin3 0 0.2 0.05");
+  Run direct = simulate(netlist, "klu");
+  Run iterative = simulate(netlist, "cg");
+  CHECK(iterative.statistics.conjugate_gradient_solves == 5);
+  CHECK(iterative.statistics.preconditioner_factorizations == 1);
+  check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+}
+
+TEST_CASE("cg in a transient: capacitors on the bit lines, the step changes the matrix") {
+  std::string capacitors;
+  for (int c = 0; c < 16; ++c) capacitors += fmt::format("Cb{0} b{0}_3 0 1p\n", c);
+  for (int i = 0; i < 8; ++i) capacitors += fmt::format("Cw{0} w{0}_9 0 2p\n", i);
+  const std::string netlist = crossbar_netlist(8, 8, ".tran 10p 2n", false, capacitors + "Vpulse pin 0 PULSE(0 0.2 0.1n 0.1n 0.1n 0.5n 1n)\nRpulse pin w2_4 50\n");
+  Run direct = simulate(netlist, "klu");
+  Run iterative = simulate(netlist, "cg");
+  CHECK(starts_with(iterative.solver, "cg"));
+  CHECK(iterative.statistics.preconditioner_factorizations > 1);
+  check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+}
+
+TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive definite") {
+  const std::string cases[] = {
+      // a voltage-controlled current source makes the matrix unsymmetric
+      crossbar_netlist(6, 6, ".op", false, "G1 w1_3 0 w2_2 0 1e-3\n"),
+      // a voltage source between two nodes (not grounded) keeps its branch unknown
+      crossbar_netlist(6, 6, ".op", false, "Vfloat w1_5 w3_5 0.01\n"),
+      // a voltage-controlled voltage source
+      crossbar_netlist(6, 6, ".op", false, "E1 e 0 w1_3 0 2\nRe e w4_7 1k\n"),
+      // a negative resistance that makes a chain indefinite
+      crossbar_netlist(6, 6, ".op", false, "Rneg w2_4 0 -0.2\n"),
+  };
+  for (const std::string& netlist : cases) {
+    Run direct = simulate(netlist, "klu");
+    Run iterative = simulate(netlist, "cg");
+    INFO(iterative.solver);
+    CHECK(starts_with(iterative.solver, "klu (cg fell back: "));
+    CHECK(iterative.statistics.conjugate_gradient_solves == 0);
+    CHECK(iterative.statistics.full_factorizations >= 1);
+    check_agreement(direct.waveforms, iterative.waveforms, 1e-12);
+  }
+}
+
+TEST_CASE("auto: KLU below 1000 unknowns, cg from there on when the circuit qualifies") {
+  Run small = simulate(crossbar_netlist(8, 8, ".op"), "auto");
+  CHECK(starts_with(small.solver, "klu (chosen by auto: "));
+  CHECK(small.statistics.analyses == 1);
+  CHECK(small.statistics.full_factorizations == 1);
+
+  const std::string large_netlist = crossbar_netlist(16, 16, ".op");  // 1,104 unknowns
+  Run large = simulate(large_netlist, "auto");
+  CHECK(starts_with(large.solver, "cg (chosen by auto)"));
+  check_agreement(simulate(large_netlist, "klu").waveforms, large.waveforms, 1e-9);
+
+  Run unsymmetric = simulate(crossbar_netlist(16, 16, ".op", false, "G1 w1_3 0 w2_2 0 1e-3\n"), "auto");
+  CHECK(starts_with(unsymmetric.solver, "klu (cg fell back: "));
+
+  CHECK(SimulatorSettings{}.linear_solver == "auto");
+}
