@@ -118,9 +118,8 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
   for (int i = 0; i < spec.rows; ++i) {
     const double input = design.inputs[static_cast<std::size_t>(i)];
     for (int c = 0; c < columns; ++c) {
-      if (input == 0.0) continue;
       const double cell_voltage = require(plot, fmt::format("v(w{}_{})", i, c + 1)).values[last] - require(plot, fmt::format("v(b{}_{})", c, i)).values[last];
-      const double drop = (input - cell_voltage) / input;
+      const double drop = (input - cell_voltage) / spec.inputs.read_voltage;
       metrics.ir_drop[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)] = drop;
       metrics.worst_ir_drop = std::max(metrics.worst_ir_drop, drop);
     }
@@ -180,7 +179,7 @@ std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::pa
   written.push_back(directory / "outputs.csv");
   write_text(written.back(), outputs);
 
-  std::string ir_drop = "# fraction of each row's input voltage lost before the cell; rows x physical columns\n";
+  std::string ir_drop = "# (input - voltage across the cell) / read voltage, rows x physical columns\n";
   std::string heat_map_data;
   for (std::size_t i = 0; i < metrics.ir_drop.size(); ++i) {
     for (std::size_t c = 0; c < metrics.ir_drop[i].size(); ++c) {
@@ -200,7 +199,7 @@ std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::pa
                                          "set output 'ir_drop.svg'\n"
                                          "set title {2}\n"
                                          "set xlabel 'physical column (bit line)'\nset ylabel 'row (word line)'\n"
-                                         "set cblabel 'input lost before the cell (%)'\n"
+                                         "set cblabel 'voltage lost before the cell (% of the read voltage)'\n"
                                          "set xrange [-0.5:{0} - 0.5]\nset yrange [{1} - 0.5:-0.5]\n"
                                          "set palette defined (0 'white', 1 'orange', 2 'dark-red')\n"
                                          "plot 'ir_drop.dat' using 1:2:3 with image notitle\n",

@@ -4,8 +4,9 @@
 //   simulated output j   I_j = I(G+ column) - I(G- column), read as the readout reports it:
 //                        virtual ground i(vsense<c>), TIA -v(tia<c>)/Rf, resistor v(node)/R;
 //   error                e_j = I_j - ideal_j, as % of the full scale rows * Vread * (gmax - gmin);
-//   IR-drop map          (V_i - V_cell) / V_i for every cell, the share of the applied input lost
-//                        on the wires before reaching the cell (rows with V_i = 0 are 0);
+//   IR-drop map          (V_i - V_cell) / Vread for every cell: the voltage lost on the wires
+//                        before reaching the cell, as a share of the read voltage (the largest
+//                        input), so rows with small inputs do not blow the ratio up;
 //   transient            outputs are read at the end of the input pulse's plateau (delay + edge +
 //                        width); settling time of each output, from the start of the input pulse:
 //                        the last time it is more than 1/2 LSB of a `resolution_bits` converter
@@ -31,7 +32,7 @@ struct ArrayMetrics {
   double rms_error_percent = 0.0;         // of full scale
   double worst_error_percent = 0.0;       // of full scale, signed magnitude of the worst output
   int worst_output = 0;
-  Matrix ir_drop;  // [row][physical column], fraction of the input lost before the cell
+  Matrix ir_drop;  // [row][physical column], share of the read voltage lost before the cell
   double worst_ir_drop = 0.0;
   // Transient only.
   int resolution_bits = 8;
