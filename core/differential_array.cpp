@@ -311,48 +311,58 @@ std::string array_netlist(const ArrayDesign& design, const std::string& models_d
   return out;
 }
 
+namespace {
+
+// Every numeric option of a specification, by its JSON name: one list for writing and reading.
+template <class Specification, class Visit>
+void visit_numeric_options(Specification& spec, Visit&& visit) {
+  visit("rows", spec.rows);
+  visit("weights", spec.weights);
+  visit("levels", spec.mapping.levels);
+  visit("gmin", spec.mapping.gmin);
+  visit("gmax", spec.mapping.gmax);
+  visit("variation_sigma", spec.mapping.variation_sigma);
+  visit("stuck_on_fraction", spec.mapping.stuck_on_fraction);
+  visit("stuck_off_fraction", spec.mapping.stuck_off_fraction);
+  visit("r_wordline", spec.parasitics.wordline_segment_resistance);
+  visit("r_bitline", spec.parasitics.bitline_segment_resistance);
+  visit("r_driver", spec.parasitics.driver_resistance);
+  visit("c_line", spec.parasitics.line_capacitance);
+  visit("c_couple_bitline", spec.parasitics.bitline_coupling_capacitance);
+  visit("c_couple_wordline", spec.parasitics.wordline_coupling_capacitance);
+  visit("r_sense", spec.parasitics.sense_resistance);
+  visit("tia_feedback_resistance", spec.readout.tia_feedback_resistance);
+  visit("tia_gain", spec.readout.tia_gain);
+  visit("tia_feedback_capacitance", spec.readout.tia_feedback_capacitance);
+  visit("load_resistance", spec.readout.load_resistance);
+  visit("optical", spec.optical.enabled);
+  visit("coupling_efficiency", spec.optical.coupling_efficiency);
+  visit("optical_crosstalk", spec.optical.crosstalk);
+  visit("responsivity", spec.optical.responsivity);
+  visit("dark_saturation_current", spec.optical.dark_saturation_current);
+  visit("optical_tia_feedback_resistance", spec.optical.tia_feedback_resistance);
+  visit("read_voltage", spec.inputs.read_voltage);
+  visit("pulse_delay", spec.inputs.pulse_delay);
+  visit("pulse_edge", spec.inputs.pulse_edge);
+  visit("pulse_width", spec.inputs.pulse_width);
+  visit("tran_stop", spec.inputs.tran_stop);
+  visit("seed", spec.seed);
+}
+
+}  // namespace
+
 std::string array_design_json(const ArrayDesign& design) {
   const ArraySpecification& spec = design.specification;
   json document;
   document["format"] = "xbarsim-array-1";
   json& options = document["options"];
-  options["rows"] = spec.rows;
-  options["weights"] = spec.weights;
+  visit_numeric_options(spec, [&](const char* name, const auto& value) { options[name] = value; });
   options["layout"] = layout_name(spec.layout);
   options["cell"] = cell_name(spec.cell);
   options["bsource_expression"] = spec.bsource_expression;
-  options["levels"] = spec.mapping.levels;
-  options["gmin"] = spec.mapping.gmin;
-  options["gmax"] = spec.mapping.gmax;
   options["mapping"] = name_of(kSchemes, spec.mapping.scheme);
-  options["variation_sigma"] = spec.mapping.variation_sigma;
-  options["stuck_on_fraction"] = spec.mapping.stuck_on_fraction;
-  options["stuck_off_fraction"] = spec.mapping.stuck_off_fraction;
-  options["r_wordline"] = spec.parasitics.wordline_segment_resistance;
-  options["r_bitline"] = spec.parasitics.bitline_segment_resistance;
-  options["r_driver"] = spec.parasitics.driver_resistance;
-  options["c_line"] = spec.parasitics.line_capacitance;
-  options["c_couple_bitline"] = spec.parasitics.bitline_coupling_capacitance;
-  options["c_couple_wordline"] = spec.parasitics.wordline_coupling_capacitance;
-  options["r_sense"] = spec.parasitics.sense_resistance;
   options["readout"] = readout_name(spec.readout.kind);
-  options["tia_feedback_resistance"] = spec.readout.tia_feedback_resistance;
-  options["tia_gain"] = spec.readout.tia_gain;
-  options["tia_feedback_capacitance"] = spec.readout.tia_feedback_capacitance;
-  options["load_resistance"] = spec.readout.load_resistance;
-  options["optical"] = spec.optical.enabled;
-  options["coupling_efficiency"] = spec.optical.coupling_efficiency;
-  options["optical_crosstalk"] = spec.optical.crosstalk;
-  options["responsivity"] = spec.optical.responsivity;
-  options["dark_saturation_current"] = spec.optical.dark_saturation_current;
-  options["optical_tia_feedback_resistance"] = spec.optical.tia_feedback_resistance;
-  options["read_voltage"] = spec.inputs.read_voltage;
-  options["pulse_delay"] = spec.inputs.pulse_delay;
-  options["pulse_edge"] = spec.inputs.pulse_edge;
-  options["pulse_width"] = spec.inputs.pulse_width;
-  options["tran_stop"] = spec.inputs.tran_stop;
   options["analysis"] = name_of(kAnalyses, spec.analysis);
-  options["seed"] = spec.seed;
   document["weights"] = design.weights;
   document["inputs"] = design.inputs;
   document["conductance_plus"] = design.conductance_plus;
@@ -370,43 +380,13 @@ ArrayDesign array_design_from_json(const std::string& text) {
     if (document.value("format", "") != "xbarsim-array-1") throw std::invalid_argument("not an xbarsim array description (format xbarsim-array-1)");
     const json& options = document.at("options");
     ArraySpecification spec;
-    spec.rows = options.at("rows");
-    spec.weights = options.at("weights");
+    visit_numeric_options(spec, [&](const char* name, auto& value) { options.at(name).get_to(value); });
     spec.layout = value_of(kLayouts, options.at("layout").get<std::string>(), "layout");
     spec.cell = value_of(kCells, options.at("cell").get<std::string>(), "cell");
     spec.bsource_expression = options.at("bsource_expression");
-    spec.mapping.levels = options.at("levels");
-    spec.mapping.gmin = options.at("gmin");
-    spec.mapping.gmax = options.at("gmax");
     spec.mapping.scheme = value_of(kSchemes, options.at("mapping").get<std::string>(), "mapping");
-    spec.mapping.variation_sigma = options.at("variation_sigma");
-    spec.mapping.stuck_on_fraction = options.at("stuck_on_fraction");
-    spec.mapping.stuck_off_fraction = options.at("stuck_off_fraction");
-    spec.parasitics.wordline_segment_resistance = options.at("r_wordline");
-    spec.parasitics.bitline_segment_resistance = options.at("r_bitline");
-    spec.parasitics.driver_resistance = options.at("r_driver");
-    spec.parasitics.line_capacitance = options.at("c_line");
-    spec.parasitics.bitline_coupling_capacitance = options.at("c_couple_bitline");
-    spec.parasitics.wordline_coupling_capacitance = options.at("c_couple_wordline");
-    spec.parasitics.sense_resistance = options.at("r_sense");
     spec.readout.kind = value_of(kReadouts, options.at("readout").get<std::string>(), "readout");
-    spec.readout.tia_feedback_resistance = options.at("tia_feedback_resistance");
-    spec.readout.tia_gain = options.at("tia_gain");
-    spec.readout.tia_feedback_capacitance = options.at("tia_feedback_capacitance");
-    spec.readout.load_resistance = options.at("load_resistance");
-    spec.optical.enabled = options.at("optical");
-    spec.optical.coupling_efficiency = options.at("coupling_efficiency");
-    spec.optical.crosstalk = options.at("optical_crosstalk");
-    spec.optical.responsivity = options.at("responsivity");
-    spec.optical.dark_saturation_current = options.at("dark_saturation_current");
-    spec.optical.tia_feedback_resistance = options.at("optical_tia_feedback_resistance");
-    spec.inputs.read_voltage = options.at("read_voltage");
-    spec.inputs.pulse_delay = options.at("pulse_delay");
-    spec.inputs.pulse_edge = options.at("pulse_edge");
-    spec.inputs.pulse_width = options.at("pulse_width");
-    spec.inputs.tran_stop = options.at("tran_stop");
     spec.analysis = value_of(kAnalyses, options.at("analysis").get<std::string>(), "analysis");
-    spec.seed = options.at("seed");
     ArrayDesign design;
     design.specification = spec;
     design.weights = document.at("weights").get<Matrix>();

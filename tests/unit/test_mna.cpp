@@ -25,6 +25,16 @@ std::vector<std::vector<double>> dense_matrix(MnaSystem& system) {
   return dense;
 }
 
+// Loads every device at x = 0 and returns the dense matrix.
+std::vector<std::vector<double>> dense_matrix_at_zero(MnaSystem& system) {
+  std::vector<double> x(static_cast<std::size_t>(system.size()) + 1, 0.0);
+  LoadContext context;
+  context.solution = x.data();
+  context.options = &system.circuit().options;
+  system.load(context);
+  return dense_matrix(system);
+}
+
 double op_value(const Plot& plot, std::string_view name) {
   const Vector* vector = plot.find(name);
   REQUIRE(vector != nullptr);
@@ -37,12 +47,7 @@ TEST_CASE("stamps: resistor, voltage source, VCCS and CCVS land in their slots")
   auto parsed = parse_netlist("t\nV1 a 0 2\nR1 a b 4\nG1 b 0 a 0 0.5\nH1 c 0 V1 3\nR2 c 0 1\nR3 b 0 1\n.op\n");
   Circuit& circuit = parsed.circuit;
   MnaSystem system(circuit, make_linear_solver("klu"));
-  std::vector<double> x(static_cast<std::size_t>(system.size()) + 1, 0.0);
-  LoadContext context;
-  context.solution = x.data();
-  context.options = &circuit.options;
-  system.load(context);
-  auto A = dense_matrix(system);
+  auto A = dense_matrix_at_zero(system);
   const int a = *circuit.find_node("a"), b = *circuit.find_node("b"), c = *circuit.find_node("c");
   const int iv1 = *circuit.branch_of("v1"), ih1 = *circuit.branch_of("h1");
   CHECK(A[a][a] == doctest::Approx(0.25));
@@ -115,12 +120,7 @@ TEST_CASE("stamps: VCVS, CCCS, current source, inductor at DC, capacitor open at
   auto parsed = parse_netlist("t\nV1 a 0 2\nE1 e 0 a 0 4\nF1 f 0 V1 0.5\nRf f 0 1\nI1 0 g 3m\nRg g 0 1\nL1 a h 1u\nRh h 0 1\nC1 a 0 1n\n.op\n");
   Circuit& circuit = parsed.circuit;
   MnaSystem system(circuit, make_linear_solver("klu"));
-  std::vector<double> x(static_cast<std::size_t>(system.size()) + 1, 0.0);
-  LoadContext context;
-  context.solution = x.data();
-  context.options = &circuit.options;
-  system.load(context);
-  auto A = dense_matrix(system);
+  auto A = dense_matrix_at_zero(system);
   const int a = *circuit.find_node("a"), e = *circuit.find_node("e"), f = *circuit.find_node("f"), g = *circuit.find_node("g"),
             h = *circuit.find_node("h");
   const int ie1 = *circuit.branch_of("e1"), iv1 = *circuit.branch_of("v1"), il1 = *circuit.branch_of("l1");
