@@ -55,6 +55,8 @@ options:
                       points.jsonl, sweep.json, plots/MEAS_vs_PARAM.{{dat,gp,svg}}
   --resume            keep the points DIR already holds and run only the missing ones
   --no-plots          do not draw the summary plots
+  --no-reuse          analyse every point's matrix pattern afresh instead of reusing the
+                      previous point's symbolic analysis (to measure what the reuse saves)
   --solver NAME       sparse linear solver: klu (default) or eigen
   --no-native-models  expand library subcircuits with a native model as their twins
   -q, --quiet         print nothing but errors
@@ -183,6 +185,8 @@ SweepOptions parse_options(const std::vector<std::string_view>& arguments) {
       options.resume = true;
     } else if (argument == "--no-plots") {
       options.plots = false;
+    } else if (argument == "--no-reuse") {
+      options.settings.reuse_analysis = false;
     } else if (argument == "--solver") {
       options.settings.simulator.linear_solver = value();
       if (options.settings.simulator.linear_solver != "klu" && options.settings.simulator.linear_solver != "eigen")

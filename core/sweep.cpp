@@ -66,7 +66,7 @@ PointResult PointEvaluator::evaluate(long index) {
     statistics_.elaborate_seconds += seconds_since(start);
 
     std::unique_ptr<Simulator> simulator =
-        simulator_ ? std::make_unique<Simulator>(*circuit, settings_.simulator, *simulator_) : std::make_unique<Simulator>(*circuit, settings_.simulator);
+        simulator_ && settings_.reuse_analysis ? std::make_unique<Simulator>(*circuit, settings_.simulator, *simulator_) : std::make_unique<Simulator>(*circuit, settings_.simulator);
     simulator_.reset();
     circuit_ = std::move(circuit);
     simulator_ = std::move(simulator);

@@ -33,6 +33,9 @@ struct SweepSettings {
   int jobs = 1;
   ElaborationOptions elaboration;
   SimulatorSettings simulator;
+  // Take over the previous point's symbolic analysis when the structure is unchanged; false
+  // analyses every point afresh (to measure what the reuse saves).
+  bool reuse_analysis = true;
 };
 
 // What the evaluators did: how often the symbolic analysis was reused, and the time spent.
