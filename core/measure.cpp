@@ -332,13 +332,21 @@ double evaluate_measurement(const MeasureRequest& request, const Plot& plot) {
     case MeasureFunction::trigger_target: return crossing(request.target, plot, scale) - crossing(request.trigger, plot, scale);
     default: break;
   }
-  const Window samples = window(request, scale, signal_values(request.signal, plot));
+  const std::vector<double> values = signal_values(request.signal, plot);
+  if (request.function == MeasureFunction::max || request.function == MeasureFunction::min || request.function == MeasureFunction::pp) {
+    // As ngspice: the extremes of the samples inside the window, without interpolated end points.
+    std::optional<double> lowest, highest;
+    for (std::size_t k = 0; k < scale.size(); ++k) {
+      if ((request.from && scale[k] < *request.from) || (request.to && scale[k] > *request.to)) continue;
+      lowest = std::min(lowest.value_or(values[k]), values[k]);
+      highest = std::max(highest.value_or(values[k]), values[k]);
+    }
+    if (!lowest) throw std::runtime_error("no result points inside the FROM/TO window");
+    return request.function == MeasureFunction::max ? *highest : request.function == MeasureFunction::min ? *lowest : *highest - *lowest;
+  }
+  const Window samples = window(request, scale, values);
   const double width = samples.scale.back() - samples.scale.front();
-  const auto [lowest, highest] = std::minmax_element(samples.values.begin(), samples.values.end());
   switch (request.function) {
-    case MeasureFunction::max: return *highest;
-    case MeasureFunction::min: return *lowest;
-    case MeasureFunction::pp: return *highest - *lowest;
     case MeasureFunction::integ: return trapezoid(samples, false);
     case MeasureFunction::avg:
       if (width <= 0) return samples.values.front();

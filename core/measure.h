@@ -13,7 +13,8 @@
 // `CROSS=n` (n may be LAST) and `TD=delay` (crossings before TD are ignored); without them the first
 // crossing in either direction counts. `TRIG AT=X` starts at a fixed scale value.
 // Values between samples are interpolated linearly; AVG, RMS and INTEG integrate with the
-// trapezoidal rule over the window (AVG and RMS divide by its width); PP is MAX - MIN.
+// trapezoidal rule over the window, its ends interpolated (AVG and RMS divide by its width); MAX,
+// MIN and PP (MAX - MIN) look at the samples inside the window only, as ngspice does.
 // `.meas op` is an xbarsim extension: ngspice 39 reports "unrecognized analysis type 'op'" and
 // skips the line (the rest of the netlist runs), so such a netlist stays valid ngspice input.
 // A measurement that cannot be computed (no crossing, window outside the data) fails with a

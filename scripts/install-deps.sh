@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libsuitesparse-dev libfmt-dev doctest-dev nlohmann-json3-dev
   libngspice0-dev ngspice
   gnuplot-nox
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -127,7 +127,8 @@ TEST_CASE("measurements against hand-computed values") {
   CHECK(measure(".meas tran m trig at=1 targ v(a) val=3 fall=1") == doctest::Approx(1.5));
   CHECK(measure(".meas tran m max v(a)") == 4);
   CHECK(measure(".meas tran m min v(a) from=1 to=3") == 2);
-  CHECK(measure(".meas tran m pp v(a) from=0.5 to=2") == doctest::Approx(3));  // 4 - 1 (interpolated start)
+  CHECK(measure(".meas tran m pp v(a) from=0.5 to=2") == doctest::Approx(2));  // samples at 1 and 2 only, as ngspice
+  CHECK_THROWS_AS(measure(".meas tran m max v(a) from=1.2 to=1.8"), std::runtime_error);
   CHECK(measure(".meas tran m integ v(a)") == doctest::Approx(8));             // triangle area
   CHECK(measure(".meas tran m avg v(a)") == doctest::Approx(2));
   CHECK(measure(".meas tran m avg v(a) from=1 to=3") == doctest::Approx(3));
