@@ -75,7 +75,6 @@ class SweepResultFiles {
   void write_sorted();
   // Every point recorded so far, in point order.
   std::vector<PointResult> results() const;
-  const std::filesystem::path& directory() const { return directory_; }
 
  private:
   std::filesystem::path directory_;
