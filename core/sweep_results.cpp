@@ -231,11 +231,11 @@ std::vector<std::filesystem::path> write_sweep_plots(const std::filesystem::path
           "set terminal svg size 800,560 dynamic background rgb 'white'\n"
           "set output '{}.svg'\n"
           "set title {}\n"
-          "set xlabel {}\nset ylabel {}\nset grid\n{}",
+          "set xlabel {}\nset ylabel {}\nset grid\nset format x '%.4g'\nset format y '%.4g'\nset offsets graph 0.02, graph 0.02, graph 0.02, graph 0.02\n{}",
           measurement, parameters[p], stem, stem, gnuplot_string(fmt::format("{}: {} against {}", description.netlist, measurement, parameters[p])),
           gnuplot_string(parameters[p]), gnuplot_string(measurement), logarithmic ? "set logscale x\n" : "");
       if (coloured)
-        script += fmt::format("set cblabel {}\n{}set palette rgb 33,13,10\nplot '{}.dat' using 1:2:3 with points pt 7 ps 0.6 lc palette notitle\n",
+        script += fmt::format("set cblabel {}\nset format cb '%.4g'\n{}set palette rgb 33,13,10\nplot '{}.dat' using 1:2:3 with points pt 7 ps 0.6 lc palette notitle\n",
                               gnuplot_string(parameters[colour]), colour_logarithmic ? "set logscale cb\n" : "", stem);
       else
         script += fmt::format("plot '{}.dat' using 1:2 with linespoints pt 7 ps 0.6 notitle\n", stem);
