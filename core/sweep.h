@@ -15,7 +15,6 @@
 // every point.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
