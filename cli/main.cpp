@@ -3,6 +3,7 @@
 //   xbarsim run NETLIST [options]    simulate a netlist, write raw/CSV/JSON results
 //   xbarsim check NETLIST [options]  cross-check a netlist against ngspice
 //   xbarsim compare A B [options]    compare two raw files
+//   xbarsim sweep NETLIST [options]  parameter sweep / Monte Carlo with .meas results per point
 //   xbarsim --help | --version
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@
 #include "cli/compare_command.h"
 #include "cli/gen_command.h"
 #include "cli/run_command.h"
+#include "cli/sweep_command.h"
 
 namespace {
 
@@ -31,12 +33,16 @@ commands:
                   (`xbarsim check --help` lists the options)
   compare A B     compare two raw files vector by vector (e.g. ours vs ngspice's)
   gen array       write a differential memristor array as a SPICE netlist + JSON description
+  sweep NETLIST   run a netlist over parameter grids (.step, --param) and Monte Carlo draws on
+                  all cores (or MPI ranks), recording its .meas results per point; resumable
+                  (`xbarsim sweep --help` lists the options)
 
 options:
   -h, --help      show this help
   --version       print the version
 
-Netlists are ngspice netlists: every netlist xbarsim accepts also runs in ngspice 39.
+Netlists are ngspice netlists: every netlist xbarsim accepts also runs in ngspice 39, except
+that ngspice rejects `.step` lines (use `xbarsim sweep --param` to keep a netlist ngspice-valid).
 Documentation: docs/netlist.md (dialect), docs/architecture.md (how it works).
 )";
 
@@ -62,6 +68,7 @@ int main(int argc, char** argv) {
   if (command == "check") return xbarsim::cli::check_command(rest);
   if (command == "compare") return xbarsim::cli::compare_command(rest);
   if (command == "gen") return xbarsim::cli::gen_command(rest);
+  if (command == "sweep") return xbarsim::cli::sweep_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }

@@ -15,6 +15,7 @@
 #include "core/differential_array.h"
 #include "core/diagnostics.h"
 #include "core/elaborator.h"
+#include "core/measure.h"
 #include "core/raw_file.h"
 #include "core/simulator.h"
 #include "core/table_output.h"
@@ -26,7 +27,7 @@ constexpr const char* kRunUsage = R"(usage: xbarsim run NETLIST [options]
 
 Simulates the analyses of an ngspice netlist (.op, .dc, .tran) and writes the results.
 Without an output option the results go to NETLIST-STEM.raw in the current directory;
-operating points are also printed.
+operating points and .meas results are also printed (`.step` lines are for `xbarsim sweep`).
 
 options:
   -r, --raw FILE      write an ngspice raw file (binary unless --ascii)
@@ -155,9 +156,17 @@ int run_command(const std::vector<std::string_view>& arguments) {
       report_array_metrics(design, waveforms, directory, options.bits, options.quiet);
     }
 
+    if (!circuit.steps.empty() && !options.quiet)
+      std::printf("note: the netlist's .step lines are run by `xbarsim sweep`; this run uses its .param values\n");
+    const std::vector<MeasureResult> measurements = evaluate_measurements(circuit.measurements, waveforms, circuit.parameters);
     if (!options.quiet) {
       for (const Plot& plot : waveforms.plots)
         if (plot.name == "Operating Point") print_operating_point(plot);
+      if (!measurements.empty()) std::printf("\nMeasurements\n");
+      for (const MeasureResult& measured : measurements) {
+        if (measured.value) std::printf("  %-20s = %.9g\n", measured.name.c_str(), *measured.value);
+        else std::printf("  %-20s failed: %s\n", measured.name.c_str(), measured.failure.c_str());
+      }
       std::printf("\n");
       for (const Plot& plot : waveforms.plots)
         std::printf("%s: %zu vectors x %zu points\n", plot.name.c_str(), plot.vectors.size(), plot.point_count());

@@ -3,7 +3,8 @@
 // Produced by the elaborator from a netlist (or built directly through the library API): the
 // unknowns (node voltages, then branch currents and internal nodes, in creation order), the
 // device groups that hold every instance, independent sources by name (for .dc sweeps), the
-// requested analyses, options, initial conditions and the output selection (.save).
+// requested analyses, options, initial conditions, the output selection (.save), the top-level
+// parameters, the `.meas` requests and the `.step` parameters.
 #pragma once
 
 #include <map>
@@ -18,8 +19,10 @@
 #include <vector>
 
 #include "core/device_group.h"
+#include "core/measure.h"
 #include "core/simulation_options.h"
 #include "core/source_location.h"
+#include "core/step_specification.h"
 #include "core/waveforms.h"
 
 namespace xbarsim {
@@ -88,6 +91,9 @@ class Circuit {
   std::vector<NodeValue> initial_conditions;  // .ic
   std::vector<NodeValue> nodesets;            // .nodeset
   std::vector<std::string> saved_vectors;     // .save names (lower case); empty means all
+  std::map<std::string, double> parameters;    // top-level .param values
+  std::vector<MeasureRequest> measurements;    // .meas, in netlist order
+  std::vector<SteppedParameter> steps;         // .step lines (run by `xbarsim sweep`)
 
   // Unknowns.
   int node(std::string_view name);  // get or create; "0" and "gnd" are ground (kGround)

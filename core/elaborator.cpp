@@ -8,7 +8,9 @@
 
 #include "core/element_card.h"
 #include "core/expression.h"
+#include "core/measure.h"
 #include "core/native_subcircuit.h"
+#include "core/step_specification.h"
 #include "core/spice_number.h"
 
 namespace xbarsim {
@@ -230,12 +232,16 @@ class Elaborator {
         expression.text = card.text.substr(value.offset, end - value.offset);
         std::transform(expression.text.begin(), expression.text.end(), expression.text.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        scope.parameters[key.text] = evaluate_value(expression, card, scope);
+        if (!overridden(key.text, scope)) scope.parameters[key.text] = evaluate_value(expression, card, scope);
         i = next - 3;
         continue;
       }
-      scope.parameters[key.text] = evaluate_value(value, card, scope);
+      if (!overridden(key.text, scope)) scope.parameters[key.text] = evaluate_value(value, card, scope);
     }
+  }
+
+  bool overridden(const std::string& name, const Scope& scope) const {
+    return scope.parent == nullptr && options_.parameter_overrides.count(name) > 0;
   }
 
   void read_model(const Card& card, Scope& scope) {
@@ -456,8 +462,24 @@ class Elaborator {
           throw NetlistError(token.where, fmt::format("unexpected '{}' in '.save'", token.original));
         }
       }
-    } else if (head.is(".print") || head.is(".plot") || head.is(".probe") || head.is(".width") || head.is(".meas") ||
-               head.is(".measure") || head.is(".global") || head.is(".csparam")) {
+    } else if (head.is(".meas") || head.is(".measure")) {
+      MeasureRequest request = parse_measure_card(card);
+      for (const std::string& vector : measured_vectors(request)) {
+        const std::string inner = vector.substr(2, vector.size() - 3);
+        const bool exists = vector.front() == 'v' ? circuit_.find_node(inner).has_value() : circuit_.branch_of(inner).has_value();
+        if (!exists) throw NetlistError(card.where, fmt::format("'{}' measures {}, which this circuit does not have", request.name, vector));
+      }
+      if (std::any_of(circuit_.measurements.begin(), circuit_.measurements.end(),
+                      [&](const MeasureRequest& other) { return other.name == request.name; }))
+        throw NetlistError(tokens[2].where, fmt::format("measurement '{}' is defined twice", request.name));
+      circuit_.measurements.push_back(std::move(request));
+    } else if (head.is(".step")) {
+      SteppedParameter parameter = parse_step_card(card);
+      if (std::any_of(circuit_.steps.begin(), circuit_.steps.end(), [&](const SteppedParameter& other) { return other.name == parameter.name; }))
+        throw NetlistError(card.where, fmt::format("parameter '{}' is stepped twice", parameter.name));
+      circuit_.steps.push_back(std::move(parameter));
+    } else if (head.is(".print") || head.is(".plot") || head.is(".probe") || head.is(".width") || head.is(".global") ||
+               head.is(".csparam")) {
       sink_({Severity::note, head.where, fmt::format("'{}' is not supported yet and is ignored", head.text)});
     } else {
       throw NetlistError(head.where, fmt::format("unknown directive '{}'", head.original));
@@ -473,8 +495,10 @@ Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const 
   SubcircuitDefinition top = parse_structure(netlist.cards);
   Scope scope;
   scope.definition = &top;
+  scope.parameters = options.parameter_overrides;
   Elaborator elaborator(circuit, sink, options);
   elaborator.elaborate_level(scope, true);
+  circuit.parameters = scope.parameters;
   for (const auto& group : circuit.groups()) group->resolve(circuit);
   return circuit;
 }

@@ -10,13 +10,17 @@
 //      (builtin_element_kinds()), which adds the instance to its DeviceGroup; an `X` line whose
 //      definition is a library subcircuit with a native model (core/native_subcircuit.h) goes to
 //      that model's builder instead, unless ElaborationOptions::native_models is false;
-//   4. top-level directives fill in the analyses, options, .ic/.nodeset and .save lists;
+//   4. top-level directives fill in the analyses, options, .ic/.nodeset and .save lists, the
+//      `.meas` requests (core/measure.h) and the `.step` parameters (core/step_specification.h,
+//      run by `xbarsim sweep`);
 //   5. every group resolves its references to other devices (F/H controlling sources).
 // Unknown elements or directives, bad numbers, missing nodes, wrong pin counts, undefined
 // parameters or subcircuits, recursion and duplicate names are NetlistErrors at their token.
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include "core/circuit.h"
 #include "core/diagnostics.h"
@@ -28,6 +32,9 @@ struct ElaborationOptions {
   // Use the native C++ model for library subcircuits that have one (N-LEM, photodiode); false
   // expands their behavioural twins literally, as ngspice does.
   bool native_models = true;
+  // Top-level parameter values that replace the netlist's `.param` assignments of the same names
+  // (a sweep point). Parameters defined from them see the new values.
+  std::map<std::string, double> parameter_overrides;
 };
 
 Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options = {});

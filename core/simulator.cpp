@@ -50,6 +50,16 @@ Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(ci
   statistics_.setup_seconds = seconds_since(start);
 }
 
+Simulator::Simulator(Circuit& circuit, SimulatorSettings settings, Simulator& previous)
+    : circuit_(circuit), settings_(std::move(settings)) {
+  auto start = std::chrono::steady_clock::now();
+  system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver), *previous.system_);
+  outputs_ = select_outputs(circuit_);
+  statistics_.unknowns = system_->size();
+  statistics_.nonzeros = system_->structure().nonzeros();
+  statistics_.setup_seconds = seconds_since(start);
+}
+
 SimulationStatistics Simulator::statistics() const {
   SimulationStatistics result = statistics_;
   result.newton_iterations = operating_point_statistics_.newton_iterations;

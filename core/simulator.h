@@ -38,6 +38,9 @@ struct SimulationStatistics {
 class Simulator {
  public:
   explicit Simulator(Circuit& circuit, SimulatorSettings settings = {});
+  // For the next sweep point: reuses `previous`'s symbolic analysis when the matrix structure is
+  // unchanged (MnaSystem's reuse constructor); `previous` cannot simulate afterwards.
+  Simulator(Circuit& circuit, SimulatorSettings settings, Simulator& previous);
 
   // Runs every analysis the circuit requests, in netlist order. Throws SimulationError.
   Waveforms run();
@@ -49,6 +52,7 @@ class Simulator {
   const LinearSolverStatistics& solver_statistics() { return system_->solver().statistics(); }
   std::string_view solver_name() { return system_->solver().name(); }
   std::string solver_description() { return system_->solver().describe(); }
+  bool reused_analysis() const { return system_->reused_analysis(); }
 
  private:
   Plot make_plot(std::string name) const;

@@ -9,6 +9,7 @@ packages=(
   libngspice0-dev ngspice
   gnuplot-nox
   time
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -239,6 +239,11 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   return true;
 }
 
+void ConjugateGradientSolver::forget_values() {
+  std::fill(solution_.begin(), solution_.end(), 0.0);
+  if (direct_) direct_->forget_values();
+}
+
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   ++statistics_.solves;
   if (direct_) {

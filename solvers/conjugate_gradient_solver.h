@@ -45,6 +45,9 @@ class ConjugateGradientSolver : public LinearSolver {
   void analyze(const MatrixStructure& structure) override;
   void factor(const double* values) override;
   void solve(double* rhs_then_solution) override;
+  // The next solve starts from zero instead of the previous solution (and KLU pivots afresh),
+  // so a sweep point's result does not depend on which point this solver solved before.
+  void forget_values() override;
 
   bool uses_conjugate_gradients() const { return !direct_; }
 

@@ -32,6 +32,10 @@ void KluSolver::analyze(const MatrixStructure& structure) {
   ++statistics_.analyses;
 }
 
+void KluSolver::forget_values() {
+  if (numeric_) klu_free_numeric(&numeric_, &common_);
+}
+
 void KluSolver::full_factor(const double* values) {
   if (numeric_) klu_free_numeric(&numeric_, &common_);
   numeric_ = klu_factor(column_starts_.data(), row_indices_.data(), const_cast<double*>(values), symbolic_, &common_);

@@ -22,6 +22,7 @@ class KluSolver : public LinearSolver {
   void analyze(const MatrixStructure& structure) override;
   void factor(const double* values) override;
   void solve(double* rhs_then_solution) override;
+  void forget_values() override;  // frees the numeric factorisation: the next factor() pivots afresh
 
  private:
   void release();

@@ -48,6 +48,11 @@ class LinearSolver {
   virtual void analyze(const MatrixStructure& structure) = 0;
   virtual void factor(const double* values) = 0;         // CSC values in the structure's order
   virtual void solve(double* rhs_then_solution) = 0;    // in place, size() entries
+  // Forgets everything learnt from earlier values (pivot order, previous solution) but keeps the
+  // symbolic analysis, so the next factor() gives the same result as on a freshly analysed solver.
+  // Sweep points share a solver this way and stay independent of which point ran before. The
+  // default suits solvers whose factor() never depends on earlier calls.
+  virtual void forget_values() {}
   const LinearSolverStatistics& statistics() const { return statistics_; }
 
  protected:

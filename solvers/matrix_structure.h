@@ -29,6 +29,11 @@ class MatrixStructure {
   int trash_slot() const { return nonzeros(); }
   int diagonal_slot(int row) const { return diagonal_slots_[static_cast<std::size_t>(row)]; }
 
+  // True when both finalised structures have the same size and entries.
+  bool same_pattern(const MatrixStructure& other) const {
+    return size_ == other.size_ && column_starts_ == other.column_starts_ && row_indices_ == other.row_indices_;
+  }
+
   const std::vector<int>& column_starts() const { return column_starts_; }  // size()+1 entries
   const std::vector<int>& row_indices() const { return row_indices_; }
 

@@ -7,6 +7,25 @@ namespace xbarsim {
 
 MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver)
     : circuit_(circuit), structure_(circuit.unknown_count()), solver_(std::move(solver)) {
+  build_structure();
+  solver_->analyze(structure_);
+}
+
+MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver, MnaSystem& previous)
+    : circuit_(circuit), structure_(circuit.unknown_count()) {
+  build_structure();
+  if (previous.solver_ && structure_.same_pattern(previous.structure_)) {
+    solver_ = std::move(previous.solver_);
+    solver_->forget_values();
+    reused_analysis_ = true;
+  } else {
+    solver_ = std::move(solver);
+    solver_->analyze(structure_);
+  }
+}
+
+void MnaSystem::build_structure() {
+  const Circuit& circuit = circuit_;
   for (const auto& group : circuit.groups()) group->declare(structure_);
   structure_.finalize();
   for (const auto& group : circuit.groups()) {
@@ -19,7 +38,6 @@ MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver)
   rhs_.assign(static_cast<std::size_t>(size()) + 1, 0.0);
   is_node_row_.resize(static_cast<std::size_t>(size()));
   for (int i = 0; i < size(); ++i) is_node_row_[i] = circuit.unknown(i).quantity == Quantity::voltage;
-  solver_->analyze(structure_);
 }
 
 void MnaSystem::load(LoadContext& context) {

@@ -19,6 +19,12 @@ namespace xbarsim {
 class MnaSystem {
  public:
   MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver);
+  // For the next point of a sweep: when the new circuit's matrix structure equals `previous`'s,
+  // takes over previous's solver with its symbolic analysis (previous is left without one) and
+  // only its values are forgotten; otherwise analyses with `solver` as the plain constructor does.
+  MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver, MnaSystem& previous);
+  // True when construction reused an earlier system's symbolic analysis.
+  bool reused_analysis() const { return reused_analysis_; }
 
   int size() const { return structure_.size(); }
   Circuit& circuit() { return circuit_; }
@@ -50,6 +56,9 @@ class MnaSystem {
   std::vector<bool> is_node_row_;
   bool linear_ = true;
   int charge_count_ = 0;
+  bool reused_analysis_ = false;
+
+  void build_structure();
 };
 
 }  // namespace xbarsim

@@ -25,7 +25,9 @@ using namespace xbarsim;
 
 Plot simulate(const std::string& name, bool native_models = true) {
   const DiagnosticSink quiet = [](const Diagnostic&) {};
-  Circuit circuit = load_circuit(fmt::format("{}/netlists/nlem/{}.cir", XBARSIM_SOURCE_DIR, name), quiet, ElaborationOptions{native_models});
+  ElaborationOptions options;
+  options.native_models = native_models;
+  Circuit circuit = load_circuit(fmt::format("{}/netlists/nlem/{}.cir", XBARSIM_SOURCE_DIR, name), quiet, options);
   Simulator simulator(circuit);
   return simulator.run().plots.front();
 }

@@ -24,7 +24,9 @@ using namespace xbarsim;
 
 Plot simulate_calibration_netlist(const std::string& name, bool native_models = true) {
   const DiagnosticSink quiet = [](const Diagnostic&) {};
-  Circuit circuit = load_circuit(fmt::format("{}/netlists/nlem/{}.cir", XBARSIM_SOURCE_DIR, name), quiet, ElaborationOptions{native_models});
+  ElaborationOptions options;
+  options.native_models = native_models;
+  Circuit circuit = load_circuit(fmt::format("{}/netlists/nlem/{}.cir", XBARSIM_SOURCE_DIR, name), quiet, options);
   Simulator simulator(circuit);
   Waveforms waveforms = simulator.run();
   REQUIRE(waveforms.plots.size() == 1);
