@@ -3,6 +3,8 @@
 //   xbarsim run NETLIST [options]    simulate a netlist, write raw/CSV/JSON results
 //   xbarsim check NETLIST [options]  cross-check a netlist against ngspice
 //   xbarsim compare A B [options]    compare two raw files
+//   xbarsim gen array [options]      write a differential array netlist
+//   xbarsim fit nlem DATA.csv        fit the N-LEM model to measured pulse data
 //   xbarsim --help | --version
 #include <fmt/format.h>
 
@@ -15,6 +17,7 @@
 
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
+#include "cli/fit_command.h"
 #include "cli/gen_command.h"
 #include "cli/run_command.h"
 
@@ -31,6 +34,8 @@ commands:
                   (`xbarsim check --help` lists the options)
   compare A B     compare two raw files vector by vector (e.g. ours vs ngspice's)
   gen array       write a differential memristor array as a SPICE netlist + JSON description
+  fit nlem DATA   fit the N-LEM compact model to measured pulse data (time, voltage, current,
+                  optional optical power and UV); `xbarsim fit --help` lists the options
 
 options:
   -h, --help      show this help
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
   if (command == "check") return xbarsim::cli::check_command(rest);
   if (command == "compare") return xbarsim::cli::compare_command(rest);
   if (command == "gen") return xbarsim::cli::gen_command(rest);
+  if (command == "fit") return xbarsim::cli::fit_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }
