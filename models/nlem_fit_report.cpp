@@ -136,8 +136,8 @@ std::string nlem_replay_netlist(const NlemStimulus& stimulus, const std::vector<
   for (const std::string& name : names) netlist += fmt::format(" {0}={{nlem_{0}}}", name);
   double shortest_interval = stimulus.time.back() - stimulus.time.front();
   for (std::size_t i = 1; i < stimulus.time.size(); ++i) shortest_interval = std::min(shortest_interval, stimulus.time[i] - stimulus.time[i - 1]);
-  // A maximum step of a quarter sample interval makes ngspice land on every PWL corner (with only
-  // tstep it steps over some), so both engines' time points include the samples.
+  // A maximum step of a quarter sample interval: with tstep alone ngspice steps over PWL corners
+  // by up to tstep, which makes a comparison of the two engines' waveforms fail at every edge.
   netlist += fmt::format("\n.options vntol=1e-12\n.save v(a) v(uv) v(opt) i(vin)\n.tran {} {} {} {}\n.end\n", shortest_interval,
                          stimulus.time.back(), stimulus.time.front(), shortest_interval / 4);
   return netlist;

@@ -5,7 +5,7 @@
 //                    values on, `X1 a c opt uv NLEM g0={nlem_g0} aw={nlem_aw} ...` (the exact line
 //                    is in the card's header)
 //   replay.cir       the measured stimulus (PWL sources) applied to the fitted device: runs in
-//                    xbarsim and ngspice (`xbarsim check replay.cir`)
+//                    xbarsim and ngspice (`xbarsim check replay.cir --reltol 1e-2`)
 //   residuals.csv    per sample: time, voltage, uv_irradiance, measured, fitted and weighted
 //                    residual r_i of the current (and of the optical power)
 //   overlay.gp/.svg  measured vs fitted current (and light) over time, with the stimulus; the
