@@ -4,6 +4,8 @@
 //   xbarsim check NETLIST [options]  cross-check a netlist against ngspice
 //   xbarsim compare A B [options]    compare two raw files
 //   xbarsim sweep NETLIST [options]  parameter sweep / Monte Carlo with .meas results per point
+//   xbarsim gen array [options]      write a differential array netlist
+//   xbarsim fit nlem DATA.csv        fit the N-LEM model to measured pulse data
 //   xbarsim --help | --version
 #include <fmt/format.h>
 
@@ -16,6 +18,7 @@
 
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
+#include "cli/fit_command.h"
 #include "cli/gen_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
@@ -36,6 +39,8 @@ commands:
   sweep NETLIST   run a netlist over parameter grids (.step, --param) and Monte Carlo draws on
                   all cores (or MPI ranks), recording its .meas results per point; resumable
                   (`xbarsim sweep --help` lists the options)
+  fit nlem DATA   fit the N-LEM compact model to measured pulse data (time, voltage, current,
+                  optional optical power and UV); `xbarsim fit --help` lists the options
 
 options:
   -h, --help      show this help
@@ -69,6 +74,7 @@ int main(int argc, char** argv) {
   if (command == "compare") return xbarsim::cli::compare_command(rest);
   if (command == "gen") return xbarsim::cli::gen_command(rest);
   if (command == "sweep") return xbarsim::cli::sweep_command(rest);
+  if (command == "fit") return xbarsim::cli::fit_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }

@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "core/gnuplot.h"
+#include "core/table_output.h"
 
 namespace xbarsim {
 namespace {
@@ -37,12 +37,6 @@ std::vector<double> column_current(const ArrayDesign& design, const Plot& plot, 
     }
   }
   return current;
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream stream(path);
-  if (!stream) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
-  stream << text;
 }
 
 }  // namespace
@@ -165,7 +159,7 @@ std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::pa
     document["optical_worst_error_percent_of_full_scale"] = metrics.optical_worst_error_percent;
   }
   written.push_back(directory / "metrics.json");
-  write_text(written.back(), document.dump(1) + "\n");
+  write_text_file(written.back(), document.dump(1) + "\n");
 
   std::string outputs = "output,ideal_A,simulated_A,error_A,error_percent_of_full_scale";
   if (!metrics.settling_times.empty()) outputs += ",settling_time_s";
@@ -177,7 +171,7 @@ std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::pa
     outputs += "\n";
   }
   written.push_back(directory / "outputs.csv");
-  write_text(written.back(), outputs);
+  write_text_file(written.back(), outputs);
 
   std::string ir_drop = "# (input - voltage across the cell) / read voltage, rows x physical columns\n";
   std::string heat_map_data;
@@ -190,11 +184,11 @@ std::vector<std::filesystem::path> write_array_metrics(const std::filesystem::pa
     heat_map_data += "\n";
   }
   written.push_back(directory / "ir_drop.csv");
-  write_text(written.back(), ir_drop);
+  write_text_file(written.back(), ir_drop);
   written.push_back(directory / "ir_drop.dat");
-  write_text(written.back(), heat_map_data);
+  write_text_file(written.back(), heat_map_data);
   written.push_back(directory / "ir_drop.gp");
-  write_text(written.back(), fmt::format("# IR-drop heat map: run `gnuplot ir_drop.gp` in this directory.\n"
+  write_text_file(written.back(), fmt::format("# IR-drop heat map: run `gnuplot ir_drop.gp` in this directory.\n"
                                          "set terminal svg size 800,600 dynamic background rgb 'white'\n"
                                          "set output 'ir_drop.svg'\n"
                                          "set title {2}\n"

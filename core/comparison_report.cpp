@@ -47,13 +47,6 @@ void append_block(fmt::memory_buffer& out, const Plot& plot, const Vector& vecto
   }
 }
 
-void write_text_file(const std::filesystem::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
-}
-
 }  // namespace
 
 void write_comparison_json(std::ostream& out, std::string_view subject, const WaveformComparison& comparison,

@@ -167,4 +167,11 @@ void write_json_file(const std::filesystem::path& path, const Waveforms& wavefor
   finish_writing(out, path);
 }
 
+void write_text_file(const std::filesystem::path& path, std::string_view text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
+}
+
 }  // namespace xbarsim

@@ -38,6 +38,9 @@ void write_csv(std::ostream& out, const Plot& plot);
 void write_json_file(const std::filesystem::path& path, const Waveforms& waveforms);
 void write_json(std::ostream& out, const Waveforms& waveforms);
 
+// Writes `text` to `path` as it is (replacing the file). Throws std::runtime_error when it cannot.
+void write_text_file(const std::filesystem::path& path, std::string_view text);
+
 // `text` as a quoted JSON string, with quotes, backslashes and control characters escaped.
 std::string json_string(std::string_view text);
 // A lower-case slug for file names: letters and digits kept, every other run of characters one '-'.

@@ -70,6 +70,16 @@ NlemDrive nlem_drive(const NlemParameters& p, double voltage) {
   return {drive.value / normalisation, drive.slope / (p.vs * normalisation)};
 }
 
+NlemState advance_nlem_state(const NlemParameters& p, NlemState state, double voltage, double irradiance, double duration) {
+  const double drive = nlem_drive(p, voltage).value;
+  auto relax = [&](double value, double write_rate, double relaxation_time) {
+    const double rate = write_rate * drive + 1 / relaxation_time + p.kuv * irradiance;
+    const double target = write_rate * drive / rate;
+    return target + (value - target) * std::exp(-rate * duration);
+  };
+  return {relax(state.weight, p.kw, p.tauw), relax(state.facilitation, p.kf, p.tauf)};
+}
+
 NlemEvaluation evaluate_nlem(const NlemParameters& p, double voltage, double weight, double facilitation, double irradiance) {
   NlemEvaluation e;
   const NlemDrive drive = nlem_drive(p, voltage);

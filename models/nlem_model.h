@@ -83,4 +83,16 @@ struct NlemDrive {
 };
 NlemDrive nlem_drive(const NlemParameters& parameters, double voltage);
 
+// The two state variables of one device.
+struct NlemState {
+  double weight = 0, facilitation = 0;
+};
+
+// Exact state after `duration` seconds at constant voltage and irradiance (hold = 0). With
+// constant inputs each state equation is linear, dx/dt = k s(V) (1 - x) - x/tau - kuv E x, so
+//   x(t + dt) = x_eq + (x(t) - x_eq) exp(-r dt),  r = k s(V) + 1/tau + kuv E,  x_eq = k s(V)/r.
+// `duration` = infinity gives the rest state x_eq (what an operating point finds).
+NlemState advance_nlem_state(const NlemParameters& parameters, NlemState state, double voltage, double irradiance,
+                             double duration);
+
 }  // namespace xbarsim

@@ -1,8 +1,7 @@
 // Calibration of the N-LEM defaults (models/nlem_model.h, models/nlem.lib) to the paper's table.
 //
 // The protocols are piecewise-constant in voltage and irradiance, and with constant inputs the
-// state equations are linear, so each segment has the closed form
-//   x(t + dt) = x_eq + (x(t) - x_eq) exp(-r dt),  r = k s(V) + 1/tau + kuv E,  x_eq = k s(V) / r.
+// state equations have a closed-form solution (advance_nlem_state, models/nlem_model.h).
 // The fit chains these segments through the paper's protocols (pulse edges ignored) and adjusts
 // kw, af, kf, tauf, cw, cf and tauw with Eigen's Levenberg-Marquardt so that the EPSC/EPSB gains
 // (N = 10, 50), the 10-pulse NL values and the 71.6 s decay hit their targets, the 10-pulse
@@ -30,17 +29,10 @@ using xbarsim::NlemParameters;
 
 constexpr double kPulseVoltage = 5.0, kPulseWidth = 0.03, kPulseGap = 0.03;
 
-struct State {
-  double weight = 0, facilitation = 0;
-};
+using State = xbarsim::NlemState;
 
 void hold(State& state, const NlemParameters& p, double voltage, double irradiance, double duration) {
-  const double drive = xbarsim::nlem_drive(p, voltage).value;
-  const double weight_rate = p.kw * drive + 1 / p.tauw + p.kuv * irradiance;
-  const double facilitation_rate = p.kf * drive + 1 / p.tauf + p.kuv * irradiance;
-  const double weight_target = p.kw * drive / weight_rate, facilitation_target = p.kf * drive / facilitation_rate;
-  state.weight = weight_target + (state.weight - weight_target) * std::exp(-weight_rate * duration);
-  state.facilitation = facilitation_target + (state.facilitation - facilitation_target) * std::exp(-facilitation_rate * duration);
+  state = xbarsim::advance_nlem_state(p, state, voltage, irradiance, duration);
 }
 
 double current(const State& s, const NlemParameters& p) {
