@@ -22,6 +22,7 @@ const std::vector<ElementKind>& builtin_element_kinds() {
 const std::vector<NativeSubcircuitModel>& native_subcircuit_models() {
   static const std::vector<NativeSubcircuitModel> models = {
       {"nlem", "nlem.lib", build_native_nlem},
+      {"photodiode", "photodiode.lib", build_native_photodiode},
   };
   return models;
 }

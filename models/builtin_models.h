@@ -24,6 +24,7 @@ void build_diode(ElementCard& card);
 void build_behavioural_source(ElementCard& card);  // B
 
 // Native models of library subcircuits (native_subcircuit_models()).
-void build_native_nlem(NativeSubcircuitInstance& instance);  // NLEM from models/nlem.lib
+void build_native_nlem(NativeSubcircuitInstance& instance);        // NLEM from models/nlem.lib
+void build_native_photodiode(NativeSubcircuitInstance& instance);  // PHOTODIODE from models/photodiode.lib
 
 }  // namespace xbarsim

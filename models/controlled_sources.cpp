@@ -9,6 +9,7 @@
 #include "core/circuit.h"
 #include "core/diagnostics.h"
 #include "models/builtin_models.h"
+#include "models/primitive_devices.h"
 #include "solvers/matrix_structure.h"
 
 namespace xbarsim {
@@ -204,6 +205,18 @@ void build_current_controlled_voltage_source(ElementCard& card) {
   group.gain.push_back(card.value(card.token(4)));
   group.branch.push_back(card.circuit().add_branch(card.name()));
   group.names.push_back(card.name());
+}
+
+void add_voltage_controlled_current_source(Circuit& circuit, const std::string& name, int positive, int negative,
+                                           int control_positive, int control_negative, double transconductance) {
+  circuit.register_device(name);
+  auto& group = circuit.group<VoltageControlledCurrentSourceGroup>();
+  group.positive.push_back(positive);
+  group.negative.push_back(negative);
+  group.control_positive.push_back(control_positive);
+  group.control_negative.push_back(control_negative);
+  group.gain.push_back(transconductance);
+  group.references.push_back({});
 }
 
 }  // namespace xbarsim

@@ -55,6 +55,7 @@
 #include "core/circuit.h"
 #include "core/diagnostics.h"
 #include "models/builtin_models.h"
+#include "models/primitive_devices.h"
 #include "solvers/matrix_structure.h"
 
 namespace xbarsim {
@@ -443,6 +444,27 @@ void build_diode(ElementCard& card) {
   group.instance_temperature.push_back(temperature);
   group.temperature_offset.push_back(temperature_offset);
   group.names.push_back(card.name());
+}
+
+void add_junction_diode(Circuit& circuit, const std::string& name, int anode, int cathode, double saturation_current,
+                        double emission_coefficient, double junction_capacitance, bool starts_off) {
+  circuit.register_device(name);
+  DiodeModel model;
+  model.saturation_current = saturation_current;
+  model.emission_coefficient = emission_coefficient;
+  model.breakdown_emission_coefficient = emission_coefficient;
+  model.junction_capacitance = junction_capacitance;
+  auto& group = circuit.group<DiodeGroup>();
+  group.anode.push_back(anode);
+  group.cathode.push_back(cathode);
+  group.internal.push_back(anode);
+  group.models.push_back(model);
+  group.area.push_back(1.0);
+  group.starts_off.push_back(starts_off);
+  group.initial_voltage.push_back(std::numeric_limits<double>::quiet_NaN());
+  group.instance_temperature.push_back(std::nullopt);
+  group.temperature_offset.push_back(0.0);
+  group.names.push_back(name);
 }
 
 }  // namespace xbarsim

@@ -3,6 +3,7 @@
 
 #include "core/circuit.h"
 #include "models/builtin_models.h"
+#include "models/primitive_devices.h"
 #include "solvers/matrix_structure.h"
 
 namespace xbarsim {
@@ -74,6 +75,15 @@ void build_resistor(ElementCard& card) {
   group.b.push_back(card.node(2));
   group.conductance.push_back(1.0 / resistance);
   group.names.push_back(card.name());
+}
+
+void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
+  circuit.register_device(name);
+  auto& group = circuit.group<ResistorGroup>();
+  group.a.push_back(a);
+  group.b.push_back(b);
+  group.conductance.push_back(1.0 / resistance);
+  group.names.push_back(name);
 }
 
 }  // namespace xbarsim

@@ -1,0 +1,26 @@
+// Primitive devices added from C++ rather than from a netlist card: native models of library
+// subcircuits (models/photodiode_device.cpp) are assembled from them, so they share the groups,
+// equations and evaluation loops of the R, D and G elements. Names follow ngspice's hierarchical
+// style (`r.x1.rs`) and are registered like netlist devices.
+#pragma once
+
+#include <string>
+
+namespace xbarsim {
+
+class Circuit;
+
+void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance);
+
+// V(n+, n-)-controlled current `transconductance * V(nc+, nc-)` from n+ through the source to n-.
+void add_voltage_controlled_current_source(Circuit& circuit, const std::string& name, int positive, int negative,
+                                           int control_positive, int control_negative, double transconductance);
+
+// A SPICE level-1 junction diode (no series resistance, no breakdown, TNOM = circuit tnom) with
+// saturation current `saturation_current`, emission coefficient `emission_coefficient` and
+// zero-bias junction capacitance `junction_capacitance` (VJ = 1 V, M = 0.5, FC = 0.5, TT = 0: the
+// SPICE defaults); `starts_off` as the `off` flag.
+void add_junction_diode(Circuit& circuit, const std::string& name, int anode, int cathode, double saturation_current,
+                        double emission_coefficient, double junction_capacitance, bool starts_off);
+
+}  // namespace xbarsim
