@@ -3,6 +3,7 @@
 //   xbarsim run NETLIST [options]    simulate a netlist, write raw/CSV/JSON results
 //   xbarsim check NETLIST [options]  cross-check a netlist against ngspice
 //   xbarsim compare A B [options]    compare two raw files
+//   xbarsim study ciblock [CONFIG]   the CIBlock study: optical vs electrical cross-layer path
 //   xbarsim --help | --version
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@
 #include "cli/compare_command.h"
 #include "cli/gen_command.h"
 #include "cli/run_command.h"
+#include "cli/study_command.h"
 
 namespace {
 
@@ -31,6 +33,8 @@ commands:
                   (`xbarsim check --help` lists the options)
   compare A B     compare two raw files vector by vector (e.g. ours vs ngspice's)
   gen array       write a differential memristor array as a SPICE netlist + JSON description
+  study ciblock   optical vs all-electrical cross-layer transfer: report, figures, metrics
+                  (`xbarsim study --help`)
 
 options:
   -h, --help      show this help
@@ -62,6 +66,7 @@ int main(int argc, char** argv) {
   if (command == "check") return xbarsim::cli::check_command(rest);
   if (command == "compare") return xbarsim::cli::compare_command(rest);
   if (command == "gen") return xbarsim::cli::gen_command(rest);
+  if (command == "study") return xbarsim::cli::study_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }
