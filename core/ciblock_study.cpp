@@ -325,7 +325,7 @@ BlockNetlist block_netlist(const CiblockConfig& config, const BlockDesign& desig
     noise_density += m * thermal_current_density(1.0 / (config.nlem_g0 * (1 + 0.5 * nlem.aw * w_top)), config.temperature);
   }
   timing.tia_noise_density = noise_density;
-  const double noise_step = 2 * std::numbers::pi * timing.tia_time_constant / 20.0;
+  const double noise_step = 2 * std::numbers::pi * timing.tia_time_constant / 10.0;  // 10 samples per 1/f_3dB
   for (int k = 0; k < columns; ++k) {
     t += fmt::format("Ctin{0} tin{0} 0 {1:.9g}\n", k, config.tia_input_capacitance);
     t += fmt::format("Xt{0} tin{0} tout{0} TIA rf={1:.9g} cf={2:.9g} a0={3:.9g} gbw={4:.9g}\n", k, rf, cf, config.tia_gain,
@@ -368,7 +368,7 @@ BlockNetlist block_netlist(const CiblockConfig& config, const BlockDesign& desig
     }
   t += ".options vntol=1e-12\n.save";
   for (int j = 0; j < n; ++j) t += fmt::format(" v(rv{})", j);
-  t += fmt::format("\n.tran {:.6g} {:.9g} 0 {:.6g}\n.end\n", timing.period / 200, stop, timing.period / 100);
+  t += fmt::format("\n.tran {:.6g} {:.9g} 0 {:.6g}\n.end\n", timing.period / 100, stop, timing.period / 50);
   return {std::move(t), timing};
 }
 

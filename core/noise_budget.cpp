@@ -25,7 +25,7 @@ std::string seeded_noise_source(char kind, const std::string& name, const std::s
                                 double sigma, double time_step, double stop, std::uint64_t seed) {
   SeededRandom random(seed);
   std::string text = fmt::format("{}{} {} {} PWL(", kind, name, plus, minus);
-  const long steps = static_cast<long>(std::ceil(stop / time_step));
+  const long steps = static_cast<long>(std::ceil(stop / time_step - 1e-9));  // no extra point from rounding
   for (long k = 0; k <= steps; ++k) {
     text += fmt::format("{}{:.6g} {:.6g}", k == 0 ? "" : " ", static_cast<double>(k) * time_step, sigma * random.normal());
     if (k % 8 == 7 && k != steps) text += "\n+ ";
