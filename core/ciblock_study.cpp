@@ -22,7 +22,7 @@ namespace xbarsim {
   X(levels_per_sign) X(pulses_per_level) X(pulse_voltage) X(pulse_width) X(pulse_gap) X(nlem_g0) X(nlem_vh)      \
   X(emission_state_gain) X(light_onset_current) X(vectors) X(wire_resistance) X(line_capacitance)                \
   X(coupling_capacitance) X(tia_gbw) X(tia_gain) X(tia_swing) X(tia_input_capacitance) X(tia_static_power)      \
-  X(driver_resistance) X(coupling_efficiency) X(optical_crosstalk) X(responsivity) X(photodiode_capacitance)     \
+  X(driver_resistance) X(coupling_efficiency) X(optical_crosstalk) X(edge_dummy_emitters) X(responsivity) X(photodiode_capacitance)     \
   X(dark_current) X(photodiode_bias) X(shunt_resistance) X(adc_bits) X(dac_bits) X(adc_offset_lsb)              \
   X(adc_gain_error) X(adc_inl_lsb) X(adc_noise_lsb) X(dac_inl_lsb) X(dac_noise_lsb) X(adc_clock) X(walden_fom)   \
   X(dac_unit_capacitance) X(memory_energy_per_bit) X(noise) X(temperature) X(cascade_blocks)
@@ -32,6 +32,7 @@ std::vector<CiblockConfig::Sweep> CiblockConfig::default_sweeps() {
       {"wire_resistance", {0.5, 2, 10, 50}},
       {"coupling_capacitance", {0.1e-15, 1e-15, 10e-15, 100e-15}},
       {"optical_crosstalk", {0, 0.02, 0.05, 0.1}},
+      {"edge_dummy_emitters", {0, 1}},
       {"responsivity", {0.1, 0.2, 0.4, 0.6}},
       {"dark_current", {1e-12, 1e-10, 1e-9, 1e-8}},
       {"adc_bits", {4, 6, 8, 10}},
@@ -309,15 +310,21 @@ BlockNetlist block_netlist(const CiblockConfig& config, const BlockDesign& desig
   double noise_density = 4 * kBoltzmann * config.temperature / rf;
   if (optical) {
     t += fmt::format("Vpdbias pdbias 0 {:.9g}\n", config.photodiode_bias);
-    for (int i = 0; i < m; ++i)
+    const bool dummies = config.edge_dummy_emitters != 0;
+    for (int i = 0; i < m; ++i) {
+      if (dummies)  // pristine emitters at both row ends, conducting to ground, only for their light
+        t += fmt::format("Xdl{0} sr{0}_0 0 odl{0} 0 NLEM g0={1:.9g} vh={2:.9g} cw={3:.9g} ion={4:.9g} w0=0 hold=1\n"
+                         "Xdr{0} sr{0}_{5} 0 odr{0} 0 NLEM g0={1:.9g} vh={2:.9g} cw={3:.9g} ion={4:.9g} w0=0 hold=1\n",
+                         i, config.nlem_g0, config.nlem_vh, config.emission_state_gain, config.light_onset_current, columns - 1);
       for (int k = 0; k < columns; ++k) {
-        const std::string left = k > 0 ? fmt::format("o{}_{}", i, k - 1) : "0";
-        const std::string right = k + 1 < columns ? fmt::format("o{}_{}", i, k + 1) : "0";
+        const std::string left = k > 0 ? fmt::format("o{}_{}", i, k - 1) : dummies ? fmt::format("odl{}", i) : "0";
+        const std::string right = k + 1 < columns ? fmt::format("o{}_{}", i, k + 1) : dummies ? fmt::format("odr{}", i) : "0";
         t += fmt::format("Xl{0}_{1} rx{0}_{1} {2} o{0}_{1} {3} OPTICAL_CHANNEL efficiency={4:.9g} crosstalk={5:.9g}\n", i, k,
                          left, right, config.coupling_efficiency, config.optical_crosstalk);
         t += fmt::format("Xp{0}_{1} tin{1} pdbias rx{0}_{1} PHOTODIODE resp={2:.9g} is={3:.9g} cj={4:.9g} rsh={5:.9g}\n", i, k,
                          config.responsivity, dark_saturation, config.photodiode_capacitance, config.shunt_resistance);
       }
+    }
     const double mean_photocurrent = 0.5 * m * v_read * config.nlem_g0 * (1 + 0.5 * nlem.aw * w_top) * light_per_current;
     noise_density += shot_current_density(mean_photocurrent + m * config.dark_current) +
                      m * thermal_current_density(config.shunt_resistance, config.temperature);

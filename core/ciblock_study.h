@@ -68,6 +68,8 @@ struct CiblockConfig {
   // Optical link.
   double coupling_efficiency = 0.5;   // fraction of an N-LEM's light on its photodiode
   double optical_crosstalk = 0.02;    // fraction from each row neighbour
+  int edge_dummy_emitters = 1;        // 1: a pristine N-LEM beyond each row end, so edge photodiodes
+                                      // also see two neighbours (0: bare edges)
   double responsivity = 0.4;          // A/W
   double photodiode_capacitance = 10e-12;  // F (zero bias)
   double dark_current = 1e-10;        // A at the reverse bias (set by the diode's IS)

@@ -309,8 +309,13 @@ FcnResult run_fcn_experiment(const CiblockConfig& config, const DigitImages& dig
   t += ".include models/nlem.lib\n.include models/tia.lib\n.include models/optical_coupling.lib\n"
        ".include models/photodiode.lib\n.include models/adc.lib\n";
   t += fmt::format("Vpdbias pdbias 0 {:.9g}\nVclock clock 0 1\n", config.photodiode_bias);
+  const bool dummies = config.edge_dummy_emitters != 0;
   for (int i = 0; i < kHidden1; ++i) {
     t += fmt::format("Vx{0} x{0} 0 0\n", i);
+    if (dummies)  // pristine emitters beyond both row ends (core/ciblock_study.h, edge_dummy_emitters)
+      t += fmt::format("Xdl{0} sr{0}_0 0 odl{0} 0 NLEM g0={1:.9g} vh={2:.9g} cw={3:.9g} ion={4:.9g} w0=0 hold=1\n"
+                       "Xdr{0} sr{0}_{5} 0 odr{0} 0 NLEM g0={1:.9g} vh={2:.9g} cw={3:.9g} ion={4:.9g} w0=0 hold=1\n",
+                       i, config.nlem_g0, config.nlem_vh, config.emission_state_gain, config.light_onset_current, 2 * kHidden2 - 1);
     for (int k = 0; k < 2 * kHidden2; ++k) {
       const int level = result.hidden_weight_levels[static_cast<std::size_t>(i * kHidden2 + k / 2)];
       const int own = k % 2 == 0 ? std::max(level, 0) : std::max(-level, 0);
@@ -320,7 +325,8 @@ FcnResult run_fcn_experiment(const CiblockConfig& config, const DigitImages& dig
                        level_state[static_cast<std::size_t>(own)]);
       t += fmt::format("Rc{0}_{1} sc{0}_{1} {2} {3:.9g}\n", k, i, i + 1 < kHidden1 ? fmt::format("sc{}_{}", k, i + 1) : fmt::format("te{}", k), wire);
       t += fmt::format("Xl{0}_{1} rx{0}_{1} {2} o{0}_{1} {3} OPTICAL_CHANNEL efficiency={4:.9g} crosstalk={5:.9g}\n", i, k,
-                       k > 0 ? fmt::format("o{}_{}", i, k - 1) : "0", k + 1 < 2 * kHidden2 ? fmt::format("o{}_{}", i, k + 1) : "0",
+                       k > 0 ? fmt::format("o{}_{}", i, k - 1) : dummies ? fmt::format("odl{}", i) : "0",
+                       k + 1 < 2 * kHidden2 ? fmt::format("o{}_{}", i, k + 1) : dummies ? fmt::format("odr{}", i) : "0",
                        config.coupling_efficiency, config.optical_crosstalk);
       t += fmt::format("Xp{0}_{1} to{1} pdbias rx{0}_{1} PHOTODIODE resp={2:.9g} is={3:.9g} rsh={4:.9g}\n", i, k, config.responsivity,
                        dark_saturation, config.shunt_resistance);
