@@ -345,19 +345,25 @@ FcnResult run_fcn_experiment(const CiblockConfig& config, const DigitImages& dig
 
   // Receiver noise at the difference output, from the analytic budget (two TIAs per value).
   const double mean_device_current = v_read * 0.5 * config.nlem_g0 * (1 + 0.5 * nlem.aw * w_top);
-  auto noise_rms = [&](double rf, double density) {
-    const double cf = 2.0 * std::sqrt(config.tia_input_capacitance / (2 * std::numbers::pi * rf * config.tia_gbw));
+  // Each TIA is compensated as in the CIBlock block (core/ciblock_study.cpp): cf = 2 sqrt(Cin/(2 pi rf gbw)),
+  // closed-loop noise bandwidth 1/(4 rf cf); the photodiodes' capacitance slows the optical receivers.
+  auto noise_rms = [&](double rf, double density, double input_capacitance) {
+    const double cf = 2.0 * std::sqrt(input_capacitance / (2 * std::numbers::pi * rf * config.tia_gbw));
     return rf * std::sqrt(2.0 * density / (4.0 * rf * cf));
   };
+  const double electrical_input_capacitance = config.tia_input_capacitance +
+                                              kHidden1 * (config.line_capacitance + 2 * config.coupling_capacitance);
+  const double optical_input_capacitance = config.tia_input_capacitance +
+                                           kHidden1 * (config.line_capacitance + config.photodiode_capacitance);
   const double electrical_density = thermal_current_density(rf_electrical, config.temperature) +
                                     kHidden1 * thermal_current_density(v_read / mean_device_current, config.temperature);
   const double optical_density = thermal_current_density(rf_optical, config.temperature) +
                                  shot_current_density(kHidden1 * (mean_device_current * light_per_current + config.dark_current)) +
                                  kHidden1 * thermal_current_density(config.shunt_resistance, config.temperature);
-  const double electrical_sigma = config.noise ? std::hypot(gain_electrical * noise_rms(rf_electrical, electrical_density),
+  const double electrical_sigma = config.noise ? std::hypot(gain_electrical * noise_rms(rf_electrical, electrical_density, electrical_input_capacitance),
                                                             config.adc_noise_lsb * adc.lsb())
                                                : 0.0;
-  const double optical_sigma = config.noise ? std::hypot(gain_optical * noise_rms(rf_optical, optical_density),
+  const double optical_sigma = config.noise ? std::hypot(gain_optical * noise_rms(rf_optical, optical_density, optical_input_capacitance),
                                                          config.adc_noise_lsb * adc.lsb())
                                             : 0.0;
 
