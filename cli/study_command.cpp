@@ -78,7 +78,8 @@ int study_command(const std::vector<std::string_view>& arguments) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "[%6.1f s] %s\n", seconds, message.c_str());
   };
-  std::fprintf(stderr, "study ciblock: seed %llu, configuration %s, output %s\n", static_cast<unsigned long long>(config.seed),
+  std::fprintf(stderr, "study ciblock: seed %llu (noise seed %llu), configuration %s, output %s\n",
+               static_cast<unsigned long long>(config.seed), static_cast<unsigned long long>(config.noise_seed()),
                config_path.empty() ? "built-in default" : config_path.c_str(), out.c_str());
   try {
     const nlohmann::json metrics = run_ciblock_study(config, out, progress);

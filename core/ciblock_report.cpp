@@ -63,6 +63,8 @@ struct PathMetrics {
     j["tia_feedback_resistance_ohm"] = noiseless.timing.feedback_resistance;
     j["tia_feedback_capacitance_F"] = noiseless.timing.feedback_capacitance;
     j["tia_input_noise_density_A2_per_Hz"] = noiseless.timing.tia_noise_density;
+    j["analytic_noise_rms_V"] = noiseless.timing.analytic_noise_rms;
+    j["analytic_snr_db"] = snr_db(noiseless.timing.analytic_noise_rms, noiseless.error.full_scale);
     return j;
   }
 };
@@ -125,7 +127,7 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
   nlohmann::json metrics;
   metrics["configuration"] = config.to_json();
   metrics["seed"] = config.seed;
-  const std::uint64_t noise_seed = config.seed + 7;
+  const std::uint64_t noise_seed = config.noise_seed();
   metrics["noise_seed"] = noise_seed;
   std::string report;
 
@@ -461,7 +463,9 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
   report += fmt::format("| worst error (% of full scale) | {:.3g} | {:.3g} |\n", electrical.noisy.error.worst_percent(), optical.noisy.error.worst_percent());
   report += fmt::format("| SNDR (dB) / ENOB (bits) | {:.1f} / {:.2f} | {:.1f} / {:.2f} |\n", electrical.noisy.error.sndr_db(),
                         electrical.noisy.error.enob(), optical.noisy.error.sndr_db(), optical.noisy.error.enob());
-  report += fmt::format("| SNR, noise only (dB) | {:.1f} | {:.1f} |\n", electrical.snr, optical.snr);
+  report += fmt::format("| SNR, noise only (dB): transient / analytic budget | {:.1f} / {:.1f} | {:.1f} / {:.1f} |\n", electrical.snr,
+                        snr_db(electrical.noiseless.timing.analytic_noise_rms, config.read_voltage), optical.snr,
+                        snr_db(optical.noiseless.timing.analytic_noise_rms, config.read_voltage));
   report += fmt::format("| latency to 1/2 LSB ({} bits) | {} | {} |\n", config.adc_bits, latency(electrical), latency(optical));
   report += fmt::format("| energy per transferred value | {} | {} |\n", engineering(electrical.noiseless.energy_per_value, "J"),
                         engineering(optical.noiseless.energy_per_value, "J"));

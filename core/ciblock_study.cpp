@@ -332,6 +332,14 @@ BlockNetlist block_netlist(const CiblockConfig& config, const BlockDesign& desig
     noise_density += m * thermal_current_density(1.0 / (config.nlem_g0 * (1 + 0.5 * nlem.aw * w_top)), config.temperature);
   }
   timing.tia_noise_density = noise_density;
+  timing.difference_gain = gain;
+  {
+    const double receiver = gain * rf * std::sqrt(2.0 * noise_density / (4.0 * rf * cf));  // at the difference output
+    const double adc_noise = config.adc_noise_lsb * adc.lsb(), dac_noise = config.dac_noise_lsb * dac.lsb();
+    const double to_delivered = optical ? 1.0 : v_read / adc.vhigh;
+    timing.analytic_noise_rms = optical ? receiver
+                                        : std::sqrt(std::pow(to_delivered * std::hypot(receiver, adc_noise), 2) + dac_noise * dac_noise);
+  }
   const double noise_step = 2 * std::numbers::pi * timing.tia_time_constant / 10.0;  // 10 samples per 1/f_3dB
   for (int k = 0; k < columns; ++k) {
     t += fmt::format("Ctin{0} tin{0} 0 {1:.9g}\n", k, config.tia_input_capacitance);

@@ -37,6 +37,7 @@ namespace xbarsim {
 
 struct CiblockConfig {
   std::uint64_t seed = 20240521;
+  std::uint64_t noise_seed() const { return seed + 7; }  // transient noise sources (recorded)
 
   // Sending array and its weights.
   int inputs = 8;                  // rows M
@@ -140,6 +141,10 @@ struct BlockTiming {
   double conversion = 0;   // s
   double tia_time_constant = 0, feedback_resistance = 0, feedback_capacitance = 0;
   double tia_noise_density = 0;  // A^2/Hz at each TIA input
+  double difference_gain = 0;    // V/V of the difference stage
+  // Analytic rms noise of the delivered value (V): two TIAs' input noise over the closed-loop noise
+  // bandwidth 1/(4 rf cf), through the difference stage, plus the converters' noise (electrical).
+  double analytic_noise_rms = 0;
 };
 struct BlockNetlist {
   std::string text;

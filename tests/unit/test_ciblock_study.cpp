@@ -75,6 +75,9 @@ TEST_CASE("a small CIBlock study end to end") {
   CHECK(o["latency_s"].get<double>() > e["latency_s"].get<double>());  // nA photocurrents: slower receivers
   CHECK(e["energy_per_value_J"].get<double>() > 1e-12);
   CHECK(e["enob"].get<double>() > 4.0);
+  // the seeded transient noise agrees with the analytic budget (15 samples per path: a few dB)
+  CHECK(std::abs(e["snr_db"].get<double>() - e["analytic_snr_db"].get<double>()) < 4.0);
+  CHECK(std::abs(o["snr_db"].get<double>() - o["analytic_snr_db"].get<double>()) < 4.0);
   // 4 bits quantise more coarsely than 8
   const nlohmann::json& sweep = metrics["sweeps"]["adc_bits"];
   CHECK(sweep[0]["electrical_rms_percent_fs"].get<double>() > sweep[1]["electrical_rms_percent_fs"].get<double>());
