@@ -265,7 +265,7 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
       xs.push_back(value);
       e_err.push_back(e.error.rms_percent());
       o_err.push_back(o.error.rms_percent());
-      // latency of a noisy run: time to stay within 1/2 LSB; n/a when noise alone exceeds the band
+      // latency of a noisy run: band of 1/2 LSB + 3 sigma (simulate_block)
       e_lat.push_back(e.latency.value_or(nan));
       o_lat.push_back(o.latency.value_or(nan));
       e_energy.push_back(e.energy_per_value);
@@ -481,7 +481,7 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
   report += "Values: `default_values.csv`; netlists: `netlists/default_electrical.cir`, `netlists/default_optical.cir` (run them with "
             "`xbarsim run`, check them with `xbarsim check`; the model libraries are copied to `netlists/models/`).\n\n";
   report += "## Error budget\n\n" + budget_table + "\nData: `error_budget.csv`.\n\n";
-  report += "## Sweeps\n\nEach point re-runs both paths (noise on) with one field changed; latency is n/a where noise alone leaves the 1/2 LSB band.\n\n" +
+  report += "## Sweeps\n\nEach point re-runs both paths (noise on) with one field changed; latency there is the time to stay within 1/2 LSB plus 3 sigma of the path's analytic noise (n/a: not settled within the period).\n\n" +
             sweep_section;
   report += fmt::format("## Cascade of {} blocks\n\n![cascade](figures/cascade.svg)\n\n{}\nData: `cascade.csv`.\n\n", config.cascade_blocks, cascade_table);
   report += "## FCN experiment (paper Fig. 4)\n\n" + fcn_section + "\n";
