@@ -259,20 +259,24 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
       if (sweep.parameter == "adc_bits") point.dac_bits = point.adc_bits;
       const std::vector<std::vector<double>> point_vectors = random_vectors(point.seed, point.vectors, point.inputs);
       const BlockDesign point_design = design_block(point, point.seed + 1, point.inputs, point.outputs, point_vectors);
-      const BlockResult e = simulate_block(point, point_design, point_vectors, TransferPath::electrical, point.noise, noise_seed);
-      const BlockResult o = simulate_block(point, point_design, point_vectors, TransferPath::optical, point.noise, noise_seed);
+      const PathMetrics electrical_point = measure_path(point, point_design, point_vectors, TransferPath::electrical, noise_seed);
+      const PathMetrics optical_point = measure_path(point, point_design, point_vectors, TransferPath::optical, noise_seed);
+      const BlockResult& e = electrical_point.noisy;
+      const BlockResult& o = optical_point.noisy;
       const double nan = std::numeric_limits<double>::quiet_NaN();
       xs.push_back(value);
       e_err.push_back(e.error.rms_percent());
       o_err.push_back(o.error.rms_percent());
-      // latency of a noisy run: band of 1/2 LSB + 3 sigma (simulate_block)
-      e_lat.push_back(e.latency.value_or(nan));
-      o_lat.push_back(o.latency.value_or(nan));
-      e_energy.push_back(e.energy_per_value);
-      o_energy.push_back(o.energy_per_value);
+      // latency and energy from the noiseless run, error from the noisy one
+      const BlockResult& e_clean = electrical_point.noiseless;
+      const BlockResult& o_clean = optical_point.noiseless;
+      e_lat.push_back(e_clean.latency.value_or(nan));
+      o_lat.push_back(o_clean.latency.value_or(nan));
+      e_energy.push_back(e_clean.energy_per_value);
+      o_energy.push_back(o_clean.energy_per_value);
       csv += fmt::format("{:.9g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g}\n", value, e.error.rms_percent(),
                          o.error.rms_percent(), e.error.worst_percent(), o.error.worst_percent(), e_lat.back(), o_lat.back(),
-                         e.energy_per_value, o.energy_per_value);
+                         e_energy.back(), o_energy.back());
       table += fmt::format("| {:g} | {:.3g} | {:.3g} | {} | {} |\n", value, e.error.rms_percent(), o.error.rms_percent(),
                            engineering(e_lat.back(), "s"), engineering(o_lat.back(), "s"));
       points.push_back({{"value", value},
@@ -280,10 +284,12 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
                         {"optical_rms_percent_fs", o.error.rms_percent()},
                         {"electrical_worst_percent_fs", e.error.worst_percent()},
                         {"optical_worst_percent_fs", o.error.worst_percent()},
-                        {"electrical_latency_s", e.latency ? nlohmann::json(*e.latency) : nlohmann::json(nullptr)},
-                        {"optical_latency_s", o.latency ? nlohmann::json(*o.latency) : nlohmann::json(nullptr)},
-                        {"electrical_energy_per_value_J", e.energy_per_value},
-                        {"optical_energy_per_value_J", o.energy_per_value}});
+                        {"electrical_latency_s", e_clean.latency ? nlohmann::json(*e_clean.latency) : nlohmann::json(nullptr)},
+                        {"optical_latency_s", o_clean.latency ? nlohmann::json(*o_clean.latency) : nlohmann::json(nullptr)},
+                        {"electrical_energy_per_value_J", e_energy.back()},
+                        {"optical_energy_per_value_J", o_energy.back()},
+                        {"electrical_snr_db", std::isfinite(electrical_point.snr) ? nlohmann::json(electrical_point.snr) : nlohmann::json(nullptr)},
+                        {"optical_snr_db", std::isfinite(optical_point.snr) ? nlohmann::json(optical_point.snr) : nlohmann::json(nullptr)}});
       write_text(directory / "netlists" / fmt::format("sweep_{}_{:g}_electrical.cir", sweep.parameter, value), e.netlist);
       write_text(directory / "netlists" / fmt::format("sweep_{}_{:g}_optical.cir", sweep.parameter, value), o.netlist);
     }
@@ -481,7 +487,7 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
   report += "Values: `default_values.csv`; netlists: `netlists/default_electrical.cir`, `netlists/default_optical.cir` (run them with "
             "`xbarsim run`, check them with `xbarsim check`; the model libraries are copied to `netlists/models/`).\n\n";
   report += "## Error budget\n\n" + budget_table + "\nData: `error_budget.csv`.\n\n";
-  report += "## Sweeps\n\nEach point re-runs both paths (noise on) with one field changed; latency there is the time to stay within 1/2 LSB plus 3 sigma of the path's analytic noise (n/a: not settled within the period).\n\n" +
+  report += "## Sweeps\n\nEach point re-runs both paths with one field changed, with noise (errors) and without (latency, energy; n/a: not settled within the period).\n\n" +
             sweep_section;
   report += fmt::format("## Cascade of {} blocks\n\n![cascade](figures/cascade.svg)\n\n{}\nData: `cascade.csv`.\n\n", config.cascade_blocks, cascade_table);
   report += "## FCN experiment (paper Fig. 4)\n\n" + fcn_section + "\n";

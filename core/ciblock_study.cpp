@@ -404,9 +404,7 @@ BlockResult simulate_block(const CiblockConfig& config, const BlockDesign& desig
   result.timing = netlist.timing;
   result.netlist = std::move(netlist.text);
   const double period = result.timing.period;
-  // settled: within 1/2 LSB of the final value; with noise on, plus 3 sigma of the analytic noise
-  const double tolerance = 0.5 * config.read_voltage / std::ldexp(1.0, config.adc_bits) +
-                           (with_noise ? 3.0 * result.timing.analytic_noise_rms : 0.0);
+  const double tolerance = 0.5 * config.read_voltage / std::ldexp(1.0, config.adc_bits);
   std::vector<double> measured_flat, ideal_flat;
   double worst_latency = 0.0;
   bool settled = true;

@@ -158,7 +158,7 @@ struct BlockResult {
   std::vector<std::vector<double>> delivered;  // vectors x outputs, V at the end of each period
   std::vector<std::vector<double>> ideal;
   ErrorStatistics error;
-  std::optional<double> latency;  // worst over vectors and outputs (band: 1/2 LSB, + 3 sigma of noise when on); nullopt: did not settle
+  std::optional<double> latency;  // worst over vectors and outputs (meaningful for noiseless runs); nullopt: did not settle
   double energy_per_value = 0, energy_per_mac = 0;  // J
   std::vector<double> times;                     // first output's waveform (for plots)
   std::vector<double> first_output;
