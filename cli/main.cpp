@@ -6,6 +6,7 @@
 //   xbarsim sweep NETLIST [options]  parameter sweep / Monte Carlo with .meas results per point
 //   xbarsim gen array [options]      write a differential array netlist
 //   xbarsim fit nlem DATA.csv        fit the N-LEM model to measured pulse data
+//   xbarsim study ciblock [CONFIG]   the CIBlock study: optical vs electrical cross-layer path
 //   xbarsim --help | --version
 #include <fmt/format.h>
 
@@ -22,6 +23,7 @@
 #include "cli/gen_command.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
+#include "cli/study_command.h"
 
 namespace {
 
@@ -41,6 +43,8 @@ commands:
                   (`xbarsim sweep --help` lists the options)
   fit nlem DATA   fit the N-LEM compact model to measured pulse data (time, voltage, current,
                   optional optical power and UV); `xbarsim fit --help` lists the options
+  study ciblock   optical vs all-electrical cross-layer transfer: report, figures, metrics
+                  (`xbarsim study --help`)
 
 options:
   -h, --help      show this help
@@ -75,6 +79,7 @@ int main(int argc, char** argv) {
   if (command == "gen") return xbarsim::cli::gen_command(rest);
   if (command == "sweep") return xbarsim::cli::sweep_command(rest);
   if (command == "fit") return xbarsim::cli::fit_command(rest);
+  if (command == "study") return xbarsim::cli::study_command(rest);
   std::fprintf(stderr, "xbarsim: unknown command '%.*s'\n\n%s", static_cast<int>(command.size()), command.data(), kUsage);
   return 2;
 }
