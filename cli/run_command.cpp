@@ -43,6 +43,8 @@ options:
                       klu otherwise), klu, eigen (SparseLU), or cg (conjugate gradients
                       on line chains for conductance networks with grounded voltage
                       sources; falls back to klu when the matrix does not qualify)
+      --seed S        seed of the netlist's Monte Carlo functions (agauss, gauss, aunif,
+                      unif: one draw per call, per device) (default 1)
       --no-native-models
                       expand library subcircuits that have a native model (NLEM) as their
                       behavioural twins, as ngspice does
@@ -106,6 +108,8 @@ int run_command(const std::vector<std::string_view>& arguments) {
         options.solver = value();
         if (options.solver != "auto" && options.solver != "klu" && options.solver != "eigen" && options.solver != "cg")
           throw std::invalid_argument("--solver takes auto, klu, eigen or cg");
+      } else if (argument == "--seed") {
+        options.elaboration.random_seed = std::stoull(value());
       } else if (argument == "--no-native-models") {
         options.elaboration.native_models = false;
       } else if (argument == "--stats") {

@@ -43,7 +43,9 @@ options:
                         dec:START,STOP,N          N values per decade (logarithmic)
                         oct:START,STOP,N          N values per octave
                       values take SPICE suffixes: 1k, 2.2meg, 10u
-  --monte-carlo N     N Monte Carlo runs per grid point
+  --monte-carlo N     N Monte Carlo runs per grid point; each run has its own seed, which
+                      draws every --vary parameter and every agauss/gauss/aunif/unif call of
+                      the netlist (one draw per device: device-to-device variation)
   --vary NAME=DIST    draw parameter NAME in each Monte Carlo run; DIST is
                         gauss:MEAN,SIGMA          normal distribution
                         uniform:LOW,HIGH          uniform on [LOW, HIGH)

@@ -8,6 +8,7 @@
 
 #include "core/element_card.h"
 #include "core/expression.h"
+#include "core/seeded_random.h"
 #include "core/measure.h"
 #include "core/native_subcircuit.h"
 #include "core/step_specification.h"
@@ -82,6 +83,13 @@ struct Scope {
   std::map<std::string, std::string> pin_nodes;  // pin name -> flat node name
   std::map<std::string, double> parameters;
   std::map<std::string, ModelCard> models;
+  SeededRandom* random = nullptr;  // set at the top level: the elaboration's Monte Carlo draws
+
+  SeededRandom* random_source() const {
+    const Scope* scope = this;
+    while (scope->parent) scope = scope->parent;
+    return scope->random;
+  }
 
   std::optional<double> parameter(std::string_view name) const {
     for (const Scope* scope = this; scope; scope = scope->parent) {
@@ -118,6 +126,7 @@ class ScopeSymbols : public ExpressionSymbols {
  public:
   explicit ScopeSymbols(const Scope& scope) : scope_(scope) {}
   std::optional<double> constant(std::string_view name) const override { return scope_.parameter(name); }
+  SeededRandom* random_source() const override { return scope_.random_source(); }
 
  private:
   const Scope& scope_;
@@ -496,6 +505,8 @@ Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const 
   Scope scope;
   scope.definition = &top;
   scope.parameters = options.parameter_overrides;
+  SeededRandom random(options.random_seed);
+  scope.random = &random;
   Elaborator elaborator(circuit, sink, options);
   elaborator.elaborate_level(scope, true);
   circuit.parameters = scope.parameters;

@@ -18,6 +18,7 @@
 // parameters or subcircuits, recursion and duplicate names are NetlistErrors at their token.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -35,6 +36,9 @@ struct ElaborationOptions {
   // Top-level parameter values that replace the netlist's `.param` assignments of the same names
   // (a sweep point). Parameters defined from them see the new values.
   std::map<std::string, double> parameter_overrides;
+  // Seed of the Monte Carlo functions agauss, gauss, aunif and unif: every call in a .param line
+  // or an element value is one draw, in netlist order, so a seed reproduces the whole circuit.
+  std::uint64_t random_seed = 1;
 };
 
 Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options = {});

@@ -58,6 +58,7 @@
 #include <limits>
 #include <numbers>
 
+#include "core/seeded_random.h"
 #include "core/spice_number.h"
 
 namespace xbarsim {
@@ -316,6 +317,77 @@ struct Token {
 };
 
 // Recursive-descent parser producing a tree with names already resolved through the symbols.
+// Folds constant subtrees in place; returns the index of the folded node.
+class ConstantFolder {
+ public:
+  explicit ConstantFolder(std::vector<Node>& nodes) : nodes_(nodes) {}
+
+  int fold(int index) {
+    Node& node = nodes_[static_cast<std::size_t>(index)];
+    switch (node.kind) {
+      case Node::Kind::constant:
+      case Node::Kind::variable:
+        return index;
+      case Node::Kind::unary: {
+        node.children[0] = fold(node.children[0]);
+        const Node& operand = nodes_[static_cast<std::size_t>(node.children[0])];
+        if (operand.kind != Node::Kind::constant) return index;
+        const double value = unary_value(node.opcode, operand.constant);
+        if (!std::isfinite(value)) {
+          throw ExpressionError(node.offset, "argument " + format(operand.constant) + " is out of range for '" +
+                                                 std::string(node.name) + "'");
+        }
+        return become_constant(index, value);
+      }
+      case Node::Kind::binary: {
+        node.children[0] = fold(node.children[0]);
+        node.children[1] = fold(node.children[1]);
+        const Node& left = nodes_[static_cast<std::size_t>(node.children[0])];
+        const Node& right = nodes_[static_cast<std::size_t>(node.children[1])];
+        if (node.opcode == Opcode::divide && right.kind == Node::Kind::constant && right.constant == 0.0) {
+          throw ExpressionError(node.offset, "division by zero");
+        }
+        if (left.kind != Node::Kind::constant || right.kind != Node::Kind::constant) return index;
+        const double value = binary_value(node.opcode, left.constant, right.constant);
+        if (!std::isfinite(value)) {
+          throw ExpressionError(node.offset, "arguments " + format(left.constant) + ", " + format(right.constant) +
+                                                 " are out of range for '" +
+                                                 std::string(node.name) + "'");
+        }
+        return become_constant(index, value);
+      }
+      case Node::Kind::conditional: {
+        node.children[0] = fold(node.children[0]);
+        const Node& condition = nodes_[static_cast<std::size_t>(node.children[0])];
+        if (condition.kind == Node::Kind::constant) {
+          return fold(condition.constant != 0.0 ? node.children[1] : node.children[2]);
+        }
+        node.children[1] = fold(node.children[1]);
+        node.children[2] = fold(node.children[2]);
+        return index;
+      }
+    }
+    return index;
+  }
+
+ private:
+  static std::string format(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", value);
+    return buffer;
+  }
+
+  int become_constant(int index, double value) {
+    Node& node = nodes_[static_cast<std::size_t>(index)];
+    node.kind = Node::Kind::constant;
+    node.constant = value;
+    node.children = {-1, -1, -1};
+    return index;
+  }
+
+  std::vector<Node>& nodes_;
+};
+
 class Parser {
  public:
   Parser(std::string_view text, const ExpressionSymbols& symbols) : text_(text), symbols_(symbols) {}
@@ -602,6 +674,7 @@ class Parser {
       expect(")");
       return make_variable(*slot, device.offset);
     }
+    if (name == "agauss" || name == "gauss" || name == "aunif" || name == "unif") return parse_random_draw(name, name_token);
     const FunctionInfo* function = find_function(name);
     if (!function) throw ExpressionError(name_token.offset, "unknown function '" + name + "'");
     std::vector<int> arguments;
@@ -625,82 +698,44 @@ class Parser {
     return make_binary(function->opcode, arguments[0], arguments[1], name_token);
   }
 
+  // ngspice's Monte Carlo functions, drawn once when the expression is compiled:
+  //   agauss(nominal, abs_variation, sigma)  Gaussian, mean nominal, deviation abs_variation/sigma
+  //   gauss(nominal, rel_variation, sigma)   Gaussian, deviation nominal*rel_variation/sigma
+  //   aunif(nominal, abs_variation)          uniform in nominal +- abs_variation
+  //   unif(nominal, rel_variation)           uniform in nominal +- nominal*rel_variation
+  // Each call is one draw (one per device when it sits in an element value), from the random
+  // source of the symbols (the elaboration's seed).
+  int parse_random_draw(const std::string& name, const Token& name_token) {
+    const bool gaussian = name == "agauss" || name == "gauss";
+    const std::size_t arity = gaussian ? 3 : 2;
+    std::vector<double> values;
+    do {
+      ConstantFolder folder(nodes_);
+      const Node& argument = nodes_[static_cast<std::size_t>(folder.fold(parse_conditional()))];
+      if (argument.kind != Node::Kind::constant)
+        throw ExpressionError(name_token.offset, "the arguments of '" + name + "' must be constants (parameters and numbers)");
+      values.push_back(argument.constant);
+    } while (accept(","));
+    expect(")");
+    if (values.size() != arity)
+      throw ExpressionError(name_token.offset, "function '" + name + "' takes " + std::to_string(arity) + " arguments, got " +
+                                                   std::to_string(values.size()));
+    SeededRandom* random = symbols_.random_source();
+    if (!random)
+      throw ExpressionError(name_token.offset,
+                            "'" + name + "' draws a random number: use it in .param lines and element values, where the run's seed applies");
+    const bool absolute = name.front() == 'a';
+    const double spread = absolute ? values[1] : values[0] * values[1];
+    const double draw = gaussian ? values[0] + spread / values[2] * random->normal() : values[0] + spread * random->uniform(-1.0, 1.0);
+    return make_constant(draw, name_token.offset);
+  }
+
   std::string_view text_;
   const ExpressionSymbols& symbols_;
   std::size_t position_ = 0;
   std::vector<Node> nodes_;
 };
 
-// Folds constant subtrees in place; returns the index of the folded node.
-class ConstantFolder {
- public:
-  explicit ConstantFolder(std::vector<Node>& nodes) : nodes_(nodes) {}
-
-  int fold(int index) {
-    Node& node = nodes_[static_cast<std::size_t>(index)];
-    switch (node.kind) {
-      case Node::Kind::constant:
-      case Node::Kind::variable:
-        return index;
-      case Node::Kind::unary: {
-        node.children[0] = fold(node.children[0]);
-        const Node& operand = nodes_[static_cast<std::size_t>(node.children[0])];
-        if (operand.kind != Node::Kind::constant) return index;
-        const double value = unary_value(node.opcode, operand.constant);
-        if (!std::isfinite(value)) {
-          throw ExpressionError(node.offset, "argument " + format(operand.constant) + " is out of range for '" +
-                                                 std::string(node.name) + "'");
-        }
-        return become_constant(index, value);
-      }
-      case Node::Kind::binary: {
-        node.children[0] = fold(node.children[0]);
-        node.children[1] = fold(node.children[1]);
-        const Node& left = nodes_[static_cast<std::size_t>(node.children[0])];
-        const Node& right = nodes_[static_cast<std::size_t>(node.children[1])];
-        if (node.opcode == Opcode::divide && right.kind == Node::Kind::constant && right.constant == 0.0) {
-          throw ExpressionError(node.offset, "division by zero");
-        }
-        if (left.kind != Node::Kind::constant || right.kind != Node::Kind::constant) return index;
-        const double value = binary_value(node.opcode, left.constant, right.constant);
-        if (!std::isfinite(value)) {
-          throw ExpressionError(node.offset, "arguments " + format(left.constant) + ", " + format(right.constant) +
-                                                 " are out of range for '" +
-                                                 std::string(node.name) + "'");
-        }
-        return become_constant(index, value);
-      }
-      case Node::Kind::conditional: {
-        node.children[0] = fold(node.children[0]);
-        const Node& condition = nodes_[static_cast<std::size_t>(node.children[0])];
-        if (condition.kind == Node::Kind::constant) {
-          return fold(condition.constant != 0.0 ? node.children[1] : node.children[2]);
-        }
-        node.children[1] = fold(node.children[1]);
-        node.children[2] = fold(node.children[2]);
-        return index;
-      }
-    }
-    return index;
-  }
-
- private:
-  static std::string format(double value) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", value);
-    return buffer;
-  }
-
-  int become_constant(int index, double value) {
-    Node& node = nodes_[static_cast<std::size_t>(index)];
-    node.kind = Node::Kind::constant;
-    node.constant = value;
-    node.children = {-1, -1, -1};
-    return index;
-  }
-
-  std::vector<Node>& nodes_;
-};
 
 struct Instruction {
   Opcode opcode;

@@ -15,7 +15,9 @@
 //   2^3^2 = 64, -2^2 = -4); parentheses;
 //   functions: exp ln log (natural) log10 sqrt abs sgn sin cos tan asin acos atan sinh cosh tanh
 //   asinh acosh atanh floor ceil nint min max pow pwr u (unit step) u2 uramp limit(x,lo,hi);
-//   `V(node)`, `V(node1,node2)`, `I(vsource)`, `time`, `temper`.
+//   `V(node)`, `V(node1,node2)`, `I(vsource)`, `time`, `temper`;
+//   Monte Carlo draws agauss gauss aunif unif (constant arguments; drawn once at compile time
+//   from ExpressionSymbols::random_source(), so in .param and element values only).
 // `V(0)` is ground: the constant 0, never passed to node_voltage(). Names that are neither
 // parameters, `pi`/`e` nor simulator variables are errors. Evaluation keeps its stack in
 // thread-local scratch memory, so one CompiledExpression may be evaluated from several threads.
@@ -31,6 +33,8 @@
 #include <vector>
 
 namespace xbarsim {
+
+class SeededRandom;
 
 // Thrown by compile(); offset is the 0-based character offset into the expression text where the
 // problem is, so callers can turn it into a netlist line:column.
@@ -57,6 +61,8 @@ class ExpressionSymbols {
   virtual std::optional<int> branch_current(std::string_view device) const { (void)device; return std::nullopt; }
   // Variable slot of a named simulator variable: `time`, `temper`.
   virtual std::optional<int> simulator_variable(std::string_view name) const { (void)name; return std::nullopt; }
+  // Where agauss/gauss/aunif/unif draw from; nullptr where random draws are not allowed.
+  virtual SeededRandom* random_source() const { return nullptr; }
 };
 
 // Symbols that only know constants (for .param and `{...}` element values).

@@ -58,6 +58,7 @@ PointResult PointEvaluator::evaluate(long index) {
   ++statistics_.points;
   try {
     ElaborationOptions options = settings_.elaboration;
+    options.random_seed = point.seed;  // agauss/gauss/aunif/unif in the netlist: per-device draws of this point
     for (std::size_t k = 0; k < parameter_names_.size(); ++k) options.parameter_overrides[parameter_names_[k]] = point.values[k];
     auto circuit = std::make_unique<Circuit>(elaborate(netlist_, [](const Diagnostic&) {}, options));
     // Keep only what the measurements read: a large array's full solution per time step is not needed.

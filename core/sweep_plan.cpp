@@ -90,7 +90,6 @@ void SweepPlan::validate() const {
   std::set<std::string> names;
   for (const std::string& name : parameter_names())
     if (!names.insert(name).second) throw std::invalid_argument(fmt::format("parameter '{}' is swept or varied twice", name));
-  if (monte_carlo_runs > 0 && variations.empty()) throw std::invalid_argument("--monte-carlo needs at least one --vary NAME=DISTRIBUTION");
   if (monte_carlo_runs == 0 && !variations.empty()) throw std::invalid_argument("--vary needs --monte-carlo N (the number of runs)");
   if (monte_carlo_runs < 0) throw std::invalid_argument("--monte-carlo takes a positive number of runs");
   if (point_count() == 0) throw std::invalid_argument("the sweep has no points");

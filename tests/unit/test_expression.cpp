@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/expression.h"
+#include "core/seeded_random.h"
 
 using xbarsim::CompiledExpression;
 using xbarsim::ConstantSymbols;
@@ -560,4 +561,58 @@ TEST_CASE("expression: values agree with ngspice B sources") {
     REQUIRE(ngspice_values.count(k) == 1);
     CHECK(value_of(expressions[k], values) == doctest::Approx(ngspice_values[k]).epsilon(1e-12));
   }
+}
+
+namespace {
+
+// Symbols with a random source, for the Monte Carlo functions.
+class RandomSymbols : public xbarsim::ExpressionSymbols {
+ public:
+  explicit RandomSymbols(std::uint64_t seed) : random_(seed) {}
+  std::optional<double> constant(std::string_view name) const override {
+    if (name == "rnom") return 1000.0;
+    return std::nullopt;
+  }
+  xbarsim::SeededRandom* random_source() const override { return &random_; }
+
+ private:
+  mutable xbarsim::SeededRandom random_;
+};
+
+}  // namespace
+
+TEST_CASE("Monte Carlo functions: distributions, seeds, and where they are allowed") {
+  RandomSymbols symbols(7);
+  std::vector<double> gaussian, uniform;
+  for (int k = 0; k < 4000; ++k) {
+    gaussian.push_back(xbarsim::evaluate_constant_expression("agauss(rnom, 30, 3)", symbols));
+    uniform.push_back(xbarsim::evaluate_constant_expression("unif(rnom, 0.2)", symbols));
+  }
+  auto mean = [](const std::vector<double>& values) {
+    double sum = 0;
+    for (double value : values) sum += value;
+    return sum / static_cast<double>(values.size());
+  };
+  auto deviation = [&](const std::vector<double>& values) {
+    const double centre = mean(values);
+    double sum = 0;
+    for (double value : values) sum += (value - centre) * (value - centre);
+    return std::sqrt(sum / static_cast<double>(values.size()));
+  };
+  CHECK(mean(gaussian) == doctest::Approx(1000).epsilon(0.001));
+  CHECK(deviation(gaussian) == doctest::Approx(10).epsilon(0.05));  // 30 / 3 sigma
+  CHECK(*std::min_element(uniform.begin(), uniform.end()) >= 800);
+  CHECK(*std::max_element(uniform.begin(), uniform.end()) <= 1200);
+  CHECK(deviation(uniform) == doctest::Approx(200 / std::sqrt(3.0)).epsilon(0.05));
+  CHECK(xbarsim::evaluate_constant_expression("gauss(2, 0.1, 1)", RandomSymbols(3)) ==
+        xbarsim::evaluate_constant_expression("gauss(2, 0.1, 1)", RandomSymbols(3)));
+  CHECK(xbarsim::evaluate_constant_expression("aunif(5, 1)", RandomSymbols(3)) !=
+        xbarsim::evaluate_constant_expression("aunif(5, 1)", RandomSymbols(4)));
+  CHECK_THROWS_WITH(xbarsim::evaluate_constant_expression("agauss(1, 2)", RandomSymbols(1)),
+                    doctest::Contains("takes 3 arguments, got 2"));
+  // Without a random source (a B-source expression) a draw is an error, not a silent constant.
+  struct NoRandom : xbarsim::ExpressionSymbols {
+    std::optional<double> constant(std::string_view) const override { return std::nullopt; }
+  };
+  CHECK_THROWS_WITH(xbarsim::evaluate_constant_expression("agauss(1, 0.1, 1)", NoRandom{}), doctest::Contains("draws a random number"));
 }
