@@ -1,6 +1,8 @@
 // run_ciblock_study: the whole CIBlock study (core/ciblock_study.h) and its output directory.
 #include <fmt/format.h>
 
+#include <map>
+
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -13,6 +15,22 @@
 
 namespace xbarsim {
 namespace {
+
+// The x-axis label of a swept configuration field, with its unit.
+std::string sweep_axis_label(const std::string& parameter) {
+  static const std::map<std::string, std::string> labels = {
+      {"wire_resistance", "wire segment resistance (Ohm)"},
+      {"coupling_capacitance", "bit-line coupling capacitance (F)"},
+      {"optical_crosstalk", "optical crosstalk to each neighbour (fraction)"},
+      {"edge_dummy_emitters", "dummy emitters at the row ends (0 = no, 1 = yes)"},
+      {"responsivity", "photodiode responsivity (A/W)"},
+      {"dark_current", "photodiode dark saturation current (A)"},
+      {"adc_bits", "ADC and DAC resolution (bits)"},
+      {"inputs", "sending array rows M (array size)"},
+  };
+  auto it = labels.find(parameter);
+  return it == labels.end() ? parameter : it->second;
+}
 
 namespace fs = std::filesystem;
 
@@ -100,7 +118,7 @@ void xy_figure(const fs::path& directory, const std::string& name, const std::st
   write_text(directory / (name + ".dat"), data);
   std::string script = fmt::format(
       "# {0}: run `gnuplot {0}.gp` in this directory.\nset terminal svg size 720,440 dynamic background rgb 'white'\n"
-      "set output '{0}.svg'\nset title {1}\nset xlabel {2}\nset ylabel {3}\nset grid\nset key top left\n{4}plot ",
+      "set output '{0}.svg'\nset termoption noenhanced\nset title {1}\nset xlabel {2}\nset ylabel {3}\nset grid\nset key top left\n{4}plot ",
       name, gnuplot_string(title), gnuplot_string(xlabel), gnuplot_string(ylabel), log_x ? "set logscale x\n" : "");
   for (std::size_t c = 1; c < columns.size(); ++c)
     script += fmt::format("{}'{}.dat' using 1:{} with {} lw 2 title {}", c > 1 ? ", " : "", name, c + 1, style,
@@ -296,7 +314,7 @@ nlohmann::json run_ciblock_study(const CiblockConfig& config, const fs::path& di
     metrics["sweeps"][sweep.parameter] = points;
     write_text(directory / fmt::format("sweep_{}.csv", sweep.parameter), csv);
     const bool log_x = sweep.values.size() > 1 && sweep.values.front() > 0 && sweep.values.back() / sweep.values.front() >= 50;
-    xy_figure(figures, "sweep_" + sweep.parameter, fmt::format("rms error vs {}", sweep.parameter), sweep.parameter,
+    xy_figure(figures, "sweep_" + sweep.parameter, fmt::format("rms error vs {}", sweep.parameter), sweep_axis_label(sweep.parameter),
               "rms error at the receiving layer (% of full scale)", log_x, {sweep.parameter, "electrical", "optical"},
               {xs, e_err, o_err});
     sweep_section += fmt::format("### {}\n\n![rms error vs {}](figures/sweep_{}.svg)\n\n{}\nData: `sweep_{}.csv`.\n\n", sweep.parameter,
