@@ -59,7 +59,7 @@ options:
   --no-plots          do not draw the summary plots
   --no-reuse          analyse every point's matrix pattern afresh instead of reusing the
                       previous point's symbolic analysis (to measure what the reuse saves)
-  --solver NAME       sparse linear solver: klu (default) or eigen
+  --solver NAME       linear solver, as `xbarsim run`: auto (default), klu, eigen or cg
   --no-native-models  expand library subcircuits with a native model as their twins
   -q, --quiet         print nothing but errors
   -h, --help          show this help
@@ -191,8 +191,9 @@ SweepOptions parse_options(const std::vector<std::string_view>& arguments) {
       options.settings.reuse_analysis = false;
     } else if (argument == "--solver") {
       options.settings.simulator.linear_solver = value();
-      if (options.settings.simulator.linear_solver != "klu" && options.settings.simulator.linear_solver != "eigen")
-        throw std::invalid_argument("--solver takes klu or eigen");
+      const std::string& solver = options.settings.simulator.linear_solver;
+      if (solver != "auto" && solver != "klu" && solver != "eigen" && solver != "cg")
+        throw std::invalid_argument("--solver takes auto, klu, eigen or cg");
     } else if (argument == "--no-native-models") {
       options.settings.elaboration.native_models = false;
     } else if (argument == "-q" || argument == "--quiet") {
