@@ -31,6 +31,13 @@ class MnaSystem {
   const MatrixStructure& structure() const { return structure_; }
   LinearSolver& solver() { return *solver_; }
   bool is_linear() const { return linear_; }
+  bool is_node_row(int row) const { return is_node_row_[static_cast<std::size_t>(row)]; }  // a node voltage, not a branch current
+
+  // Newton's scratch vectors, kept between solves: a transient solves once per time step.
+  struct NewtonWorkspace {
+    std::vector<double> next, residual, scale, excess;
+  };
+  NewtonWorkspace& newton_workspace() { return newton_workspace_; }
   int charge_count() const { return charge_count_; }  // transient charge/flux states of all devices
 
   // Zeroes matrix and rhs, then loads every device group at context.solution.
@@ -54,6 +61,7 @@ class MnaSystem {
   std::vector<double> matrix_;  // nonzeros + trash slot
   std::vector<double> rhs_;     // size + trash row
   std::vector<bool> is_node_row_;
+  NewtonWorkspace newton_workspace_;
   bool linear_ = true;
   int charge_count_ = 0;
   bool reused_analysis_ = false;

@@ -16,9 +16,12 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
   const int n = system.size();
   solution.resize(static_cast<std::size_t>(n) + 1, 0.0);
   solution[static_cast<std::size_t>(n)] = 0.0;
-  std::vector<double> next, residual, scale, excess(static_cast<std::size_t>(n));
-  std::vector<bool> is_voltage(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) is_voltage[i] = system.circuit().unknown(i).quantity == Quantity::voltage;
+  MnaSystem::NewtonWorkspace& workspace = system.newton_workspace();
+  std::vector<double>& next = workspace.next;
+  std::vector<double>& residual = workspace.residual;
+  std::vector<double>& scale = workspace.scale;
+  std::vector<double>& excess = workspace.excess;
+  excess.assign(static_cast<std::size_t>(n), 0.0);
 
   for (const auto& group : system.circuit().groups()) group->reset_iteration_state();
 
@@ -63,9 +66,10 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     bool converged = context.limited_devices == 0 && iteration > 0;
     result.worst_residual = 0.0;
     for (int i = 0; i < n; ++i) {
-      const double absolute = is_voltage[i] ? options.vntol : options.abstol;
+      const bool is_voltage = system.is_node_row(i);
+      const double absolute = is_voltage ? options.vntol : options.abstol;
       const double update_tolerance = options.reltol * std::max(std::abs(next[i]), std::abs(solution[i])) + absolute;
-      const double residual_tolerance = options.reltol * scale[i] + (is_voltage[i] ? options.abstol : options.vntol);
+      const double residual_tolerance = options.reltol * scale[i] + (is_voltage ? options.abstol : options.vntol);
       const double update_excess = std::abs(next[i] - solution[i]) / update_tolerance;
       const double residual_excess = std::abs(residual[i]) / residual_tolerance;
       excess[i] = std::max(update_excess, residual_excess);
