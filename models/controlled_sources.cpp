@@ -146,18 +146,32 @@ class CurrentControlledCurrentSourceGroup : public CurrentOutputGroup {
   }
 };
 
+// Throws for the nonlinear forms (`value=`/`poly(...)` right after the output nodes, or extra
+// `name=` fields) and for a wrong field count.
 void reject_extra_fields(ElementCard& card, std::size_t count, std::string_view usage) {
-  if (card.token_count() > count && (card.token(count).is("value") || card.token(count).is("poly") ||
-                                     (card.token_count() > count + 1 && card.token(count + 1).kind == TokenKind::equals)))
-    card.fail(card.token(count), "nonlinear (value=/poly) controlled sources are not supported yet: use a B source");
+  auto nonlinear_at = [&](std::size_t i) {
+    return card.token_count() > i && (card.token(i).is("value") || card.token(i).is("poly") ||
+                                      (card.token_count() > i + 1 && card.token(i + 1).kind == TokenKind::equals));
+  };
+  for (std::size_t i : {std::size_t{3}, count})
+    if (nonlinear_at(i)) card.fail(card.token(i), "nonlinear (value=/poly) controlled sources are not supported yet: use a B source");
   card.expect_token_count(count, usage);
+}
+
+void append_voltage_controlled_current_source(Circuit& circuit, int positive, int negative, int control_positive,
+                                              int control_negative, double transconductance) {
+  auto& group = circuit.group<VoltageControlledCurrentSourceGroup>();
+  group.positive.push_back(positive);
+  group.negative.push_back(negative);
+  group.control_positive.push_back(control_positive);
+  group.control_negative.push_back(control_negative);
+  group.gain.push_back(transconductance);
+  group.references.push_back({});
 }
 
 }  // namespace
 
 void build_voltage_controlled_voltage_source(ElementCard& card) {
-  if (card.token_count() > 3 && (card.token(3).is("value") || card.token(3).is("poly")))
-    card.fail(card.token(3), "nonlinear (value=/poly) controlled sources are not supported yet: use a B source");
   reject_extra_fields(card, 6, "Ename n+ n- nc+ nc- gain");
   auto& group = card.circuit().group<VoltageControlledVoltageSourceGroup>();
   group.positive.push_back(card.node(1));
@@ -171,16 +185,9 @@ void build_voltage_controlled_voltage_source(ElementCard& card) {
 }
 
 void build_voltage_controlled_current_source(ElementCard& card) {
-  if (card.token_count() > 3 && (card.token(3).is("value") || card.token(3).is("poly")))
-    card.fail(card.token(3), "nonlinear (value=/poly) controlled sources are not supported yet: use a B source");
   reject_extra_fields(card, 6, "Gname n+ n- nc+ nc- transconductance");
-  auto& group = card.circuit().group<VoltageControlledCurrentSourceGroup>();
-  group.positive.push_back(card.node(1));
-  group.negative.push_back(card.node(2));
-  group.control_positive.push_back(card.node(3));
-  group.control_negative.push_back(card.node(4));
-  group.gain.push_back(card.value(card.token(5)));
-  group.references.push_back({});
+  append_voltage_controlled_current_source(card.circuit(), card.node(1), card.node(2), card.node(3), card.node(4),
+                                           card.value(card.token(5)));
 }
 
 void build_current_controlled_current_source(ElementCard& card) {
@@ -210,13 +217,7 @@ void build_current_controlled_voltage_source(ElementCard& card) {
 void add_voltage_controlled_current_source(Circuit& circuit, const std::string& name, int positive, int negative,
                                            int control_positive, int control_negative, double transconductance) {
   circuit.register_device(name);
-  auto& group = circuit.group<VoltageControlledCurrentSourceGroup>();
-  group.positive.push_back(positive);
-  group.negative.push_back(negative);
-  group.control_positive.push_back(control_positive);
-  group.control_negative.push_back(control_negative);
-  group.gain.push_back(transconductance);
-  group.references.push_back({});
+  append_voltage_controlled_current_source(circuit, positive, negative, control_positive, control_negative, transconductance);
 }
 
 }  // namespace xbarsim

@@ -393,6 +393,32 @@ class DiodeGroup : public DeviceGroup {
   std::vector<double> junction_voltage_;
 };
 
+// One diode instance as the group stores it.
+struct DiodeInstance {
+  std::string name;
+  int anode, cathode, internal;  // internal == anode without series resistance
+  DiodeModel model;
+  double area;
+  bool starts_off;
+  double initial_voltage;  // NaN when absent
+  std::optional<double> temperature;
+  double temperature_offset;
+};
+
+void append_diode(Circuit& circuit, const DiodeInstance& instance) {
+  auto& group = circuit.group<DiodeGroup>();
+  group.anode.push_back(instance.anode);
+  group.cathode.push_back(instance.cathode);
+  group.internal.push_back(instance.internal);
+  group.models.push_back(instance.model);
+  group.area.push_back(instance.area);
+  group.starts_off.push_back(instance.starts_off);
+  group.initial_voltage.push_back(instance.initial_voltage);
+  group.instance_temperature.push_back(instance.temperature);
+  group.temperature_offset.push_back(instance.temperature_offset);
+  group.names.push_back(instance.name);
+}
+
 }  // namespace
 
 void build_diode(ElementCard& card) {
@@ -431,19 +457,12 @@ void build_diode(ElementCard& card) {
   }
   if (!(area > 0)) card.fail(model_token, fmt::format("diode '{}' needs a positive area, got {}", card.name(), area));
 
-  auto& group = card.circuit().group<DiodeGroup>();
   const int anode = card.node(1);
-  group.anode.push_back(anode);
-  group.cathode.push_back(card.node(2));
-  group.internal.push_back(model.series_resistance != 0 ? card.circuit().add_internal_node(fmt::format("{}#internal", card.name()))
-                                                       : anode);
-  group.models.push_back(model);
-  group.area.push_back(area);
-  group.starts_off.push_back(off);
-  group.initial_voltage.push_back(initial_voltage);
-  group.instance_temperature.push_back(temperature);
-  group.temperature_offset.push_back(temperature_offset);
-  group.names.push_back(card.name());
+  const int cathode = card.node(2);
+  const int internal =
+      model.series_resistance != 0 ? card.circuit().add_internal_node(fmt::format("{}#internal", card.name())) : anode;
+  append_diode(card.circuit(), {card.name(), anode, cathode, internal, model, area, off, initial_voltage, temperature,
+                                temperature_offset});
 }
 
 void add_junction_diode(Circuit& circuit, const std::string& name, int anode, int cathode, double saturation_current,
@@ -454,17 +473,8 @@ void add_junction_diode(Circuit& circuit, const std::string& name, int anode, in
   model.emission_coefficient = emission_coefficient;
   model.breakdown_emission_coefficient = emission_coefficient;
   model.junction_capacitance = junction_capacitance;
-  auto& group = circuit.group<DiodeGroup>();
-  group.anode.push_back(anode);
-  group.cathode.push_back(cathode);
-  group.internal.push_back(anode);
-  group.models.push_back(model);
-  group.area.push_back(1.0);
-  group.starts_off.push_back(starts_off);
-  group.initial_voltage.push_back(std::numeric_limits<double>::quiet_NaN());
-  group.instance_temperature.push_back(std::nullopt);
-  group.temperature_offset.push_back(0.0);
-  group.names.push_back(name);
+  append_diode(circuit, {name, anode, cathode, anode, model, 1.0, starts_off, std::numeric_limits<double>::quiet_NaN(),
+                         std::nullopt, 0.0});
 }
 
 }  // namespace xbarsim

@@ -51,6 +51,14 @@ class ResistorGroup : public DeviceGroup {
   std::vector<Slots> slots_;
 };
 
+void append_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
+  auto& group = circuit.group<ResistorGroup>();
+  group.a.push_back(a);
+  group.b.push_back(b);
+  group.conductance.push_back(1.0 / resistance);
+  group.names.push_back(name);
+}
+
 }  // namespace
 
 void build_resistor(ElementCard& card) {
@@ -70,20 +78,12 @@ void build_resistor(ElementCard& card) {
   }
   double resistance = card.value(*value_token);
   if (resistance == 0.0) card.fail(*value_token, fmt::format("resistor '{}' has zero resistance", card.name()));
-  auto& group = card.circuit().group<ResistorGroup>();
-  group.a.push_back(card.node(1));
-  group.b.push_back(card.node(2));
-  group.conductance.push_back(1.0 / resistance);
-  group.names.push_back(card.name());
+  append_resistor(card.circuit(), card.name(), card.node(1), card.node(2), resistance);
 }
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
   circuit.register_device(name);
-  auto& group = circuit.group<ResistorGroup>();
-  group.a.push_back(a);
-  group.b.push_back(b);
-  group.conductance.push_back(1.0 / resistance);
-  group.names.push_back(name);
+  append_resistor(circuit, name, a, b, resistance);
 }
 
 }  // namespace xbarsim
