@@ -23,6 +23,9 @@ for configuration in "${configurations[@]}"; do
   echo "== $name: $options"
   # shellcheck disable=SC2086
   "$xbarsim" gen array $options -o "$workdir/$name.cir"
+  # Operating points agree to 1e-6 of each vector's peak. Transients are compared on the union of
+  # two engines' time grids by interpolation, with both at reltol=1e-6 (set below): 1 % of peak,
+  # the tolerance of the transient validation netlists.
   tolerances=(--reltol 1e-6)
   if [[ $name == tran_* ]]; then tolerances=(--reltol 1e-2 --vabstol 1e-6 --iabstol 1e-9); fi
   sed -i 's/^\.tran/.options reltol=1e-6\n.tran/' "$workdir/$name.cir"
