@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 
@@ -151,11 +152,12 @@ double evaluate_value(const Token& token, const Card& card, const Scope& scope) 
 
 class ScopedElementCard : public ElementCard {
  public:
-  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, std::string name)
-      : card_(card), scope_(scope), circuit_(circuit), name_(std::move(name)) {}
+  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, const std::string& name, int device)
+      : card_(card), scope_(scope), circuit_(circuit), name_(name), device_(device) {}
 
   const Card& card() const override { return card_; }
   const std::string& name() const override { return name_; }
+  int device_id() const override { return device_; }
   Circuit& circuit() override { return circuit_; }
 
   int node(std::size_t index) override {
@@ -183,17 +185,21 @@ class ScopedElementCard : public ElementCard {
   const Card& card_;
   const Scope& scope_;
   Circuit& circuit_;
-  std::string name_;
+  const std::string& name_;
+  int device_;
 };
 
 class Elaborator {
  public:
   Elaborator(Circuit& circuit, const DiagnosticSink& sink, const ElaborationOptions& options)
       : circuit_(circuit), sink_(sink), options_(options) {
-    for (const ElementKind& kind : builtin_element_kinds()) builders_[kind.letter] = &kind;
+    for (const ElementKind& kind : builtin_element_kinds()) builders_[static_cast<unsigned char>(kind.letter)] = &kind;
   }
 
-  void elaborate_level(const Scope& scope, bool top_level) {
+  // Elaborates one level: the top level (with the netlist's element lines, read one card at a
+  // time) or a subcircuit instance (element_lines null).
+  void elaborate_level(const Scope& scope, const std::vector<ElementLines>* element_lines) {
+    const bool top_level = element_lines != nullptr;
     Scope& mutable_scope = const_cast<Scope&>(scope);
     for (const Card* card : scope.definition->body)
       if (card->tokens.front().is(".param")) read_parameters(*card, mutable_scope);
@@ -208,6 +214,11 @@ class Elaborator {
       }
     }
     if (!top_level) return;
+    Card card;  // reused: its strings and tokens keep their storage from line to line
+    for (const ElementLines& lines : *element_lines) {
+      ElementLineReader reader(lines);
+      while (reader.next(card)) element(card, scope);
+    }
     // Directives last: they refer to sources and nodes defined anywhere in the netlist.
     for (const Card* card : scope.definition->body) {
       const Token& head = card->tokens.front();
@@ -219,7 +230,8 @@ class Elaborator {
   Circuit& circuit_;
   const DiagnosticSink& sink_;
   ElaborationOptions options_;
-  std::map<char, const ElementKind*> builders_;
+  std::array<const ElementKind*, 256> builders_{};  // by element letter
+  std::string name_;                                 // the current element's name (storage reused)
   std::vector<const SubcircuitDefinition*> instance_stack_;
 
   void read_parameters(const Card& card, Scope& scope) {
@@ -280,21 +292,22 @@ class Elaborator {
 
   void element(const Card& card, const Scope& scope) {
     const Token& head = card.tokens.front();
-    char letter = head.text.front();
-    std::string name = scope.flat_device(head.text);
+    const auto letter = static_cast<unsigned char>(head.text.front());
+    name_ = scope.flat_device(head.text);
     if (letter == 'x') {
-      instantiate(card, scope, name);
+      instantiate(card, scope, name_);
       return;
     }
-    auto builder = builders_.find(letter);
-    if (builder == builders_.end() || head.kind != TokenKind::word)
+    const ElementKind* builder = builders_[letter];
+    if (!builder || head.kind != TokenKind::word)
       throw NetlistError(head.where, fmt::format("unknown element type '{}' in '{}'", head.original.substr(0, 1), head.original));
-    if (!circuit_.register_device(name)) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
-    ScopedElementCard element_card(card, scope, circuit_, name);
-    builder->second->build(element_card);
+    auto device = circuit_.register_device(name_);
+    if (!device) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    ScopedElementCard element_card(card, scope, circuit_, name_, *device);
+    builder->build(element_card);
   }
 
-  void instantiate(const Card& card, const Scope& scope, const std::string& name) {
+  void instantiate(const Card& card, const Scope& scope, std::string name) {
     const auto& tokens = card.tokens;
     const Token& head = tokens.front();
     // X name nodes... subckt [params:] [name=value ...]
@@ -314,7 +327,8 @@ class Elaborator {
                                                  definition->name, definition->pins.size()));
     if (std::find(instance_stack_.begin(), instance_stack_.end(), definition) != instance_stack_.end())
       throw NetlistError(subcircuit_token.where, fmt::format("subcircuit '{}' instantiates itself (recursive subcircuit)", definition->name));
-    if (!circuit_.register_device(name)) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    auto device = circuit_.register_device(name);
+    if (!device) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
 
     Scope child;
     child.parent = &scope;
@@ -345,13 +359,13 @@ class Elaborator {
       child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
     }
     if (const NativeSubcircuitModel* native = native_model(*definition)) {
-      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_};
+      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_, *device};
       for (const Token* pin : definition->pins) instance.nodes.push_back(circuit_.node(child.pin_nodes[pin->text]));
       native->build(instance);
       return;
     }
     instance_stack_.push_back(definition);
-    elaborate_level(child, false);
+    elaborate_level(child, nullptr);
     instance_stack_.pop_back();
   }
 
@@ -373,7 +387,11 @@ class Elaborator {
   // Adds a .save name; a name the circuit does not have is warned about, as ngspice does.
   void save(std::string name, const Token& token) {
     bool exists = false;
-    for (int i = 0; i < circuit_.unknown_count() && !exists; ++i) exists = circuit_.unknown(i).name == name;
+    if (name.size() > 3 && name[1] == '(' && name.back() == ')') {
+      const std::string_view inner = std::string_view(name).substr(2, name.size() - 3);
+      if (name[0] == 'v') exists = circuit_.find_node(inner).value_or(kGround) != kGround;
+      if (name[0] == 'i') exists = circuit_.branch_of(inner).has_value();
+    }
     if (!exists) sink_({Severity::warning, token.where, fmt::format("'.save {}': no such vector in this circuit", name)});
     circuit_.saved_vectors.push_back(std::move(name));
   }
@@ -508,7 +526,7 @@ Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const 
   SeededRandom random(options.random_seed);
   scope.random = &random;
   Elaborator elaborator(circuit, sink, options);
-  elaborator.elaborate_level(scope, true);
+  elaborator.elaborate_level(scope, &netlist.element_lines);
   circuit.parameters = scope.parameters;
   for (const auto& group : circuit.groups()) group->resolve(circuit);
   return circuit;

@@ -22,10 +22,9 @@ std::vector<int> select_outputs(const Circuit& circuit) {
   bool all = saved.empty() || std::find(saved.begin(), saved.end(), "all") != saved.end();
   std::vector<int> voltages, currents;
   for (int i = 0; i < circuit.unknown_count(); ++i) {
-    const Unknown& unknown = circuit.unknown(i);
-    if (!unknown.is_output) continue;
-    if (!all && std::find(saved.begin(), saved.end(), unknown.name) == saved.end()) continue;
-    (unknown.quantity == Quantity::voltage ? voltages : currents).push_back(i);
+    if (!circuit.unknown_is_output(i)) continue;
+    if (!all && std::find(saved.begin(), saved.end(), circuit.unknown(i).name) == saved.end()) continue;
+    (circuit.unknown_quantity(i) == Quantity::voltage ? voltages : currents).push_back(i);
   }
   voltages.insert(voltages.end(), currents.begin(), currents.end());
   return voltages;
@@ -72,7 +71,7 @@ Plot Simulator::make_plot(std::string name) const {
   Plot plot;
   plot.title = circuit_.title;
   plot.name = std::move(name);
-  for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown(unknown).quantity, {}});
+  for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown_quantity(unknown), {}});
   return plot;
 }
 

@@ -92,7 +92,7 @@ Group& add_source(ElementCard& card) {
   group.negative.push_back(card.node(2));
   group.dc.push_back(specification.dc_value);
   group.waveforms.push_back(std::move(specification.waveform));
-  group.names.push_back(card.name());
+  group.devices.push_back(card.device_id());
   card.circuit().register_source(card.name(), {&group, group.size() - 1});
   return group;
 }
@@ -128,7 +128,7 @@ void VoltageSourceGroup::load(LoadContext& context) {
 }
 
 void VoltageSourceGroup::dc_connections(std::vector<DcConnection>& connections) const {
-  for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, names[i]});
+  for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, devices[i]});
 }
 
 void CurrentSourceGroup::bind(const MatrixStructure& structure) {
