@@ -8,11 +8,32 @@ namespace xbarsim {
 
 int Circuit::node(std::string_view name) {
   if (name == "0" || name == "gnd") return kGround;
+  // Netlists written by loops name their nodes in runs (w1_5 w1_6, then w1_6 w1_7, ...): the node
+  // asked for is often one of the last two asked for, or the one created after either. Checking
+  // those first (names in cache) saves most hash-table probes, which miss the cache in a
+  // million-node table.
+  const int recent[4] = {recent_nodes_[0], recent_nodes_[1], recent_nodes_[0] + 1, recent_nodes_[1] + 1};
+  for (int candidate : recent) {
+    if (candidate < node_names_.size() && node_names_[candidate] == name) {
+      recent_nodes_[1] = recent_nodes_[0];
+      recent_nodes_[0] = candidate;
+      return node_unknowns_[static_cast<std::size_t>(candidate)];
+    }
+  }
   auto [id, inserted] = node_names_.insert(name);
+  recent_nodes_[1] = recent_nodes_[0];
+  recent_nodes_[0] = id;
   if (!inserted) return node_unknowns_[static_cast<std::size_t>(id)];
   node_unknowns_.push_back(unknown_count());
   unknowns_.push_back({id, UnknownKind::node});
   return unknown_count() - 1;
+}
+
+void Circuit::reserve(std::size_t devices, std::size_t nodes) {
+  device_names_.reserve(devices);
+  node_names_.reserve(nodes);
+  node_unknowns_.reserve(nodes);
+  unknowns_.reserve(nodes);
 }
 
 std::optional<int> Circuit::find_node(std::string_view name) const {
@@ -77,16 +98,15 @@ std::string Circuit::unknown_label(int index) const {
   return fmt::format("internal node '{}'", name);
 }
 
-std::optional<int> Circuit::register_device(std::string_view name) {
-  auto [id, inserted] = device_names_.insert(name);
-  if (!inserted) return std::nullopt;
-  return id;
+std::optional<std::string_view> Circuit::duplicate_device() const {
+  if (devices_checked_ == device_names_.size()) return std::nullopt;
+  if (auto repeat = device_names_.find_repeat()) return device_names_[*repeat];
+  devices_checked_ = device_names_.size();
+  return std::nullopt;
 }
 
-int Circuit::add_device(std::string_view name) {
-  auto id = register_device(name);
-  if (!id) throw std::invalid_argument(fmt::format("duplicate device name '{}'", name));
-  return *id;
+void Circuit::check_device_names() const {
+  if (auto name = duplicate_device()) throw std::invalid_argument(fmt::format("duplicate device name '{}'", *name));
 }
 
 void Circuit::register_source(std::string_view name, SourceReference source) {

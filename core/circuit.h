@@ -99,6 +99,9 @@ class Circuit {
   // Unknowns.
   int node(std::string_view name);  // get or create; "0" and "gnd" are ground (kGround)
   std::optional<int> find_node(std::string_view name) const;
+  // Room for about `devices` devices and `nodes` nodes (a large netlist's line count is known
+  // before its elements are built).
+  void reserve(std::size_t devices, std::size_t nodes);
   int add_branch(std::string_view device_name);  // `i(device)` unknown, recorded for I()/F/H lookups
   // Device-internal unknown, not written out: a diode's ohmic node, a memristor state variable
   // (voltage-like), a native model's internal branch current (Quantity::current).
@@ -125,16 +128,19 @@ class Circuit {
   }
   const std::vector<std::unique_ptr<DeviceGroup>>& groups() const { return groups_; }
 
-  // Device names (lower case, hierarchical `r.x1.r1` style) must be unique. Returns the device's
-  // id (what device groups keep), or nullopt if the name exists.
-  std::optional<int> register_device(std::string_view name);
+  // Device names (lower case, hierarchical `r.x1.r1` style) must be unique. Adding a device only
+  // records its name and returns its id (what device groups keep): checking each name against
+  // millions of others as it comes would cost a cache miss per device. duplicate_device() finds
+  // a repeated name afterwards (the elaborator, then the simulator, ask).
+  int add_device(std::string_view name) { return device_names_.append(name); }
   std::string_view device_name(int device) const { return device_names_[device]; }
-  // register_device() for devices built from C++ (the library API, native models): throws
-  // std::invalid_argument when the name exists.
-  int add_device(std::string_view name);
+  std::optional<std::string_view> duplicate_device() const;  // a name given to two devices
+  // Throws std::invalid_argument naming a duplicate device (circuits built through the library).
+  void check_device_names() const;
   void register_source(std::string_view name, SourceReference source);
   std::optional<SourceReference> find_source(std::string_view name) const;
   std::size_t device_count() const { return static_cast<std::size_t>(device_names_.size()); }
+  void prefetch_node(std::string_view name) const { node_names_.prefetch(name); }
 
  private:
   enum class UnknownKind : std::uint8_t { node, branch, internal_voltage, internal_current };
@@ -144,12 +150,14 @@ class Circuit {
   };
   std::vector<UnknownEntry> unknowns_;
   NameTable node_names_;
+  int recent_nodes_[2] = {0, 0};    // name ids of the last two nodes looked up (see node())
   std::vector<int> node_unknowns_;  // node name id -> unknown index
   NameList branch_names_;
   StringMap<int> branch_index_;
   NameList internal_names_;
   StringMap<SourceReference> sources_;
-  NameTable device_names_;
+  NameList device_names_;
+  mutable int devices_checked_ = 0;  // check_device_names() found no duplicate among these
   std::vector<std::unique_ptr<DeviceGroup>> groups_;
   std::unordered_map<std::type_index, std::size_t> group_index_;
 };

@@ -11,6 +11,7 @@
 #include "core/expression.h"
 #include "core/seeded_random.h"
 #include "core/measure.h"
+#include "core/name_table.h"
 #include "core/native_subcircuit.h"
 #include "core/step_specification.h"
 #include "core/spice_number.h"
@@ -189,10 +190,15 @@ class ScopedElementCard : public ElementCard {
   int device_;
 };
 
+// Thrown by the first elaboration when two devices share a name (see Elaborator::add_device).
+struct DuplicateDevice {
+  std::string name;
+};
+
 class Elaborator {
  public:
-  Elaborator(Circuit& circuit, const DiagnosticSink& sink, const ElaborationOptions& options)
-      : circuit_(circuit), sink_(sink), options_(options) {
+  Elaborator(Circuit& circuit, const DiagnosticSink& sink, const ElaborationOptions& options, NameTable* seen_devices)
+      : circuit_(circuit), sink_(sink), options_(options), seen_devices_(seen_devices) {
     for (const ElementKind& kind : builtin_element_kinds()) builders_[static_cast<unsigned char>(kind.letter)] = &kind;
   }
 
@@ -214,11 +220,24 @@ class Elaborator {
       }
     }
     if (!top_level) return;
-    Card card;  // reused: its strings and tokens keep their storage from line to line
+    std::size_t count = 0;
+    for (const ElementLines& lines : *element_lines) count += lines.count;
+    circuit_.reserve(count, count);
+    // Two cards, reused (their strings and tokens keep their storage): the next line is read
+    // and its names' hash slots requested from memory while the current line is built.
+    Card cards[2];
     for (const ElementLines& lines : *element_lines) {
       ElementLineReader reader(lines);
-      while (reader.next(card)) element(card, scope);
+      bool have = reader.next(cards[0]);
+      for (std::size_t k = 0; have; ++k) {
+        Card& current = cards[k % 2];
+        Card& next = cards[(k + 1) % 2];
+        have = reader.next(next);
+        if (have) prefetch_names(next);
+        element(current, scope);
+      }
     }
+    if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::string(*duplicate)};
     // Directives last: they refer to sources and nodes defined anywhere in the netlist.
     for (const Card* card : scope.definition->body) {
       const Token& head = card->tokens.front();
@@ -232,6 +251,7 @@ class Elaborator {
   ElaborationOptions options_;
   std::array<const ElementKind*, 256> builders_{};  // by element letter
   std::string name_;                                 // the current element's name (storage reused)
+  NameTable* seen_devices_;                          // non-null: check each device name at once
   std::vector<const SubcircuitDefinition*> instance_stack_;
 
   void read_parameters(const Card& card, Scope& scope) {
@@ -290,6 +310,20 @@ class Elaborator {
     scope.models.emplace(model.name, std::move(model));
   }
 
+  // Device names are checked for duplicates after all elements are built (Circuit::add_device);
+  // when there is one, the netlist is elaborated again with every name checked as it comes, to
+  // report the duplicate at its token.
+  int add_device(const std::string& name, const Token& head) {
+    if (seen_devices_ && !seen_devices_->insert(name).second)
+      throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    return circuit_.add_device(name);
+  }
+
+  // A top-level card's first two nodes (flat names there), about to be looked up.
+  void prefetch_names(const Card& card) const {
+    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i) circuit_.prefetch_node(card.tokens[i].text);
+  }
+
   void element(const Card& card, const Scope& scope) {
     const Token& head = card.tokens.front();
     const auto letter = static_cast<unsigned char>(head.text.front());
@@ -301,9 +335,8 @@ class Elaborator {
     const ElementKind* builder = builders_[letter];
     if (!builder || head.kind != TokenKind::word)
       throw NetlistError(head.where, fmt::format("unknown element type '{}' in '{}'", head.original.substr(0, 1), head.original));
-    auto device = circuit_.register_device(name_);
-    if (!device) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
-    ScopedElementCard element_card(card, scope, circuit_, name_, *device);
+    const int device = add_device(name_, head);
+    ScopedElementCard element_card(card, scope, circuit_, name_, device);
     builder->build(element_card);
   }
 
@@ -327,8 +360,7 @@ class Elaborator {
                                                  definition->name, definition->pins.size()));
     if (std::find(instance_stack_.begin(), instance_stack_.end(), definition) != instance_stack_.end())
       throw NetlistError(subcircuit_token.where, fmt::format("subcircuit '{}' instantiates itself (recursive subcircuit)", definition->name));
-    auto device = circuit_.register_device(name);
-    if (!device) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    const int device = add_device(name, head);
 
     Scope child;
     child.parent = &scope;
@@ -359,7 +391,7 @@ class Elaborator {
       child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
     }
     if (const NativeSubcircuitModel* native = native_model(*definition)) {
-      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_, *device};
+      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_, device};
       for (const Token* pin : definition->pins) instance.nodes.push_back(circuit_.node(child.pin_nodes[pin->text]));
       native->build(instance);
       return;
@@ -516,7 +548,9 @@ class Elaborator {
 
 }  // namespace
 
-Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options) {
+namespace {
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options, NameTable* seen_devices) {
   Circuit circuit;
   circuit.title = netlist.title;
   SubcircuitDefinition top = parse_structure(netlist.cards);
@@ -525,11 +559,23 @@ Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const 
   scope.parameters = options.parameter_overrides;
   SeededRandom random(options.random_seed);
   scope.random = &random;
-  Elaborator elaborator(circuit, sink, options);
+  Elaborator elaborator(circuit, sink, options, seen_devices);
   elaborator.elaborate_level(scope, &netlist.element_lines);
   circuit.parameters = scope.parameters;
   for (const auto& group : circuit.groups()) group->resolve(circuit);
   return circuit;
+}
+
+}  // namespace
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options) {
+  try {
+    return elaborate(netlist, sink, options, nullptr);
+  } catch (const DuplicateDevice& duplicate) {
+    NameTable seen_devices;
+    elaborate(netlist, [](const Diagnostic&) {}, options, &seen_devices);  // throws at the duplicate's token
+    throw NetlistError(netlist.title_location, fmt::format("duplicate element name '{}'", duplicate.name));
+  }
 }
 
 Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink, const ElaborationOptions& options) {

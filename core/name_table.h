@@ -21,12 +21,17 @@ namespace xbarsim {
 class NameList {
  public:
   int append(std::string_view name);
+  void reserve(std::size_t count) { ends_.reserve(count); }
   std::string_view operator[](int id) const {
     const std::size_t index = static_cast<std::size_t>(id);
     const std::uint64_t begin = index == 0 ? 0 : ends_[index - 1];
     return std::string_view(chars_).substr(begin, ends_[index] - begin);
   }
   int size() const { return static_cast<int>(ends_.size()); }
+
+  // The id of a name that equals an earlier one, or nullopt when all names differ. Hashes are
+  // grouped by their top bits first, so the sort and the comparisons stay in cache.
+  std::optional<int> find_repeat() const;
 
  private:
   std::string chars_;
@@ -42,12 +47,18 @@ class NameTable {
   std::string_view operator[](int id) const { return names_[id]; }
   int size() const { return names_.size(); }
 
+  // Room for `count` names without rehashing (the elaborator knows how many lines are coming).
+  void reserve(std::size_t count);
+  // Starts loading the cache line that insert(name) or find(name) will probe first, so that the
+  // lookups of one element line overlap instead of waiting for memory one after the other.
+  void prefetch(std::string_view name) const;
+
  private:
   NameList names_;
   std::vector<std::uint64_t> slots_;  // 0 empty, else (hash's high 32 bits) << 32 | (id + 1)
   std::uint64_t mask_ = 0;
 
-  void grow();
+  void rehash(std::size_t capacity);
 };
 
 }  // namespace xbarsim

@@ -207,8 +207,9 @@ class Reader {
           netlist.element_lines[*run].end = line.next;
         } else {
           run = netlist.element_lines.size();
-          netlist.element_lines.push_back({content, file, line.begin, line.next, line.number});
+          netlist.element_lines.push_back({content, file, line.begin, line.next, line.number, 0});
         }
+        ++netlist.element_lines[*run].count;
         current = Current::element;
       }
     }

@@ -54,6 +54,7 @@ struct ElementLines {
   FileName file;
   std::size_t begin = 0, end = 0;  // byte range in `content`
   int first_line = 1;              // line number of `begin`
+  std::size_t count = 0;           // logical lines (elements)
 };
 
 struct NetlistText {

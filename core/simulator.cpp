@@ -42,6 +42,7 @@ std::vector<double> sweep_values(const SweepSpecification& sweep) {
 
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(circuit), settings_(std::move(settings)) {
   auto start = std::chrono::steady_clock::now();
+  circuit_.check_device_names();
   system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver));
   outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
@@ -52,6 +53,7 @@ Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(ci
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings, Simulator& previous)
     : circuit_(circuit), settings_(std::move(settings)) {
   auto start = std::chrono::steady_clock::now();
+  circuit_.check_device_names();
   system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver), *previous.system_);
   outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
