@@ -4,12 +4,18 @@
 // matrix, solver work vectors); with 4 KB pages a third of the run goes to page faults. Debian's
 // kernel grants huge pages only to memory that asks for them (transparent_hugepage=madvise), and
 // glibc's malloc asks only when told by the tunable glibc.malloc.hugetlb=1, which it reads at
-// start-up. So the CLI re-executes itself once with that tunable set, unless GLIBC_TUNABLES is
-// already set (by the user, or by the first execution); if exec fails it simply runs on.
+// start-up. So the CLI re-executes itself once with that tunable set when an input file on its
+// command line is large (kLargeInputBytes, about 300,000 netlist lines); a small run does not
+// pay for a second start. Nothing happens when GLIBC_TUNABLES is already set (by the user, or by
+// the first execution), and if exec fails the process simply runs on.
 #pragma once
+
+#include <cstdint>
 
 namespace xbarsim::cli {
 
-void reexecute_with_huge_pages(char** argv);
+inline constexpr std::uintmax_t kLargeInputBytes = 8u << 20;
+
+void use_huge_pages_for_large_inputs(int argc, char** argv);
 
 }  // namespace xbarsim::cli

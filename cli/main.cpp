@@ -59,7 +59,7 @@ Documentation: docs/netlist.md (dialect), docs/architecture.md (how it works).
 }  // namespace
 
 int main(int argc, char** argv) {
-  xbarsim::cli::reexecute_with_huge_pages(argv);
+  xbarsim::cli::use_huge_pages_for_large_inputs(argc, argv);
   std::vector<std::string_view> arguments(argv + 1, argv + argc);
   if (arguments.empty()) {
     std::fputs(kUsage, stderr);

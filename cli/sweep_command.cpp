@@ -68,8 +68,8 @@ Files: results.csv has one row per point (point, parameters, measurements, statu
 seconds); points.jsonl one JSON object per point. Both grow as points finish (in finishing
 order) and are rewritten in point order at the end; a failed point records its error and the
 sweep goes on. A progress bar with rate and ETA is drawn on a terminal, plain lines otherwise.
-Under `mpirun -n P` (build with -DXBARSIM_MPI=ON) rank 0 hands out points to P-1 worker ranks
-and writes the same files; see docs/scaling.md.
+Under `mpirun -n P xbarsim-mpi sweep ...` (xbarsim-mpi: built with -DXBARSIM_MPI=ON) rank 0
+hands out points to P-1 worker ranks and writes the same files; see docs/scaling.md.
 
 exit status: 0 every point ran, 1 some points failed, 2 bad input or usage
 )";

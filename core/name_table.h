@@ -21,7 +21,11 @@ namespace xbarsim {
 class NameList {
  public:
   int append(std::string_view name);
-  void reserve(std::size_t count) { ends_.reserve(count); }
+  // Room for `count` names (untouched reserved memory costs address space, not RAM).
+  void reserve(std::size_t count) {
+    ends_.reserve(count);
+    chars_.reserve(count * 16);
+  }
   std::string_view operator[](int id) const {
     const std::size_t index = static_cast<std::size_t>(id);
     const std::uint64_t begin = index == 0 ? 0 : ends_[index - 1];

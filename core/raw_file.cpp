@@ -35,8 +35,17 @@ void append_header(fmt::memory_buffer& out, const Plot& plot, std::string_view d
   auto inserter = std::back_inserter(out);
   fmt::format_to(inserter, "Title: {}\nDate: {}\nPlotname: {}\nFlags: real\n", plot.title, date, plot.name);
   fmt::format_to(inserter, "No. Variables: {}\nNo. Points: {:<8}\nVariables:\n", plot.vectors.size(), plot.point_count());
-  for (std::size_t index = 0; index < plot.vectors.size(); ++index)
-    fmt::format_to(inserter, "\t{}\t{}\t{}\n", index, plot.vectors[index].name, quantity_name(plot.vectors[index].quantity));
+  for (std::size_t index = 0; index < plot.vectors.size(); ++index) {  // a line per vector: millions, so no format strings
+    const auto number = fmt::format_int(index);
+    const std::string_view name = plot.vectors[index].name, type = quantity_name(plot.vectors[index].quantity);
+    out.push_back('\t');
+    out.append(number.data(), number.data() + number.size());
+    out.push_back('\t');
+    out.append(name.data(), name.data() + name.size());
+    out.push_back('\t');
+    out.append(type.data(), type.data() + type.size());
+    out.push_back('\n');
+  }
 }
 
 void append_little_endian(fmt::memory_buffer& out, double value) {

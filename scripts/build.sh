@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian 12 packages) and builds xbarsim (Release) into build/, with MPI
-# sweeps (-DXBARSIM_MPI=ON: only the front end's distributed/ file and link step change).
+# sweeps (-DXBARSIM_MPI=ON adds build/xbarsim-mpi, the same front end linked with MPI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

@@ -8,9 +8,9 @@
 #      once, with the same results as an uninterrupted run;
 #   4. one plot per measurement and swept parameter is drawn (SVG, when gnuplot is installed);
 #   5. a failing point records its error, the others run, and the exit status is 1.
-# usage: sweep.sh XBARSIM WORKDIR [MPIRUN]
+# usage: sweep.sh XBARSIM WORKDIR [MPIRUN XBARSIM_MPI]
 set -euo pipefail
-xbarsim=$1 workdir=$2 mpirun=${3:-}
+xbarsim=$1 workdir=$2 mpirun=${3:-} xbarsim_mpi=${4:-}
 rm -rf "$workdir"
 mkdir -p "$workdir"
 cd "$workdir"
@@ -49,7 +49,7 @@ complete 25 grid-j1
 same_results grid-j1 grid-j2
 if [[ -n $mpirun ]]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-  "$mpirun" -n 2 --oversubscribe "$xbarsim" sweep op16.cir "${grid[@]}" --seed 5 -o grid-mpi2 -q
+  "$mpirun" -n 2 --oversubscribe "$xbarsim_mpi" sweep op16.cir "${grid[@]}" --seed 5 -o grid-mpi2 -q
   same_results grid-j1 grid-mpi2
 fi
 
@@ -61,7 +61,7 @@ complete 8 mc-j1
 same_results mc-j1 mc-j2
 grep -q '"seed": "11"' mc-j1/sweep.json
 if [[ -n $mpirun ]]; then
-  "$mpirun" -n 3 --oversubscribe "$xbarsim" sweep op16.cir "${mc[@]}" -o mc-mpi3 -q
+  "$mpirun" -n 3 --oversubscribe "$xbarsim_mpi" sweep op16.cir "${mc[@]}" -o mc-mpi3 -q
   same_results mc-j1 mc-mpi3
 fi
 
