@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/huge_pages.h"
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
 #include "cli/fit_command.h"
@@ -58,6 +59,7 @@ Documentation: docs/netlist.md (dialect), docs/architecture.md (how it works).
 }  // namespace
 
 int main(int argc, char** argv) {
+  xbarsim::cli::reexecute_with_huge_pages(argv);
   std::vector<std::string_view> arguments(argv + 1, argv + argc);
   if (arguments.empty()) {
     std::fputs(kUsage, stderr);

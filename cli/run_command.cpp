@@ -1,6 +1,7 @@
 #include "cli/run_command.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <algorithm>
@@ -21,6 +22,17 @@
 #include "core/table_output.h"
 
 namespace xbarsim::cli {
+namespace {
+
+// Peak resident memory of this process so far.
+double peak_memory_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+}  // namespace
+
 namespace {
 
 constexpr const char* kRunUsage = R"(usage: xbarsim run NETLIST [options]
@@ -139,10 +151,13 @@ int run_command(const std::vector<std::string_view>& arguments) {
     auto start = std::chrono::steady_clock::now();
     Circuit circuit = load_circuit(options.netlist, sink, options.elaboration);
     double parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double parse_memory = peak_memory_mb();
     SimulatorSettings settings;
     settings.linear_solver = options.solver;
     Simulator simulator(circuit, settings);
+    const double setup_memory = peak_memory_mb();
     Waveforms waveforms = simulator.run();
+    const double analysis_memory = peak_memory_mb();
 
     if (options.raw) {
       RawFileOptions raw_options;
@@ -187,12 +202,14 @@ int run_command(const std::vector<std::string_view>& arguments) {
           "stats: newton iterations %ld, gmin steps %d, source steps %d, sweep points %ld\n"
           "stats: transient steps %ld accepted, %ld rejected (truncation error), %ld cut (Newton), %ld Newton iterations\n"
           "stats: factorisations %ld full + %ld refactor, chain factorisations %ld, solves %ld (%ld by conjugate gradients, %ld iterations)\n"
-          "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s\n",
+          "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s\n"
+          "stats: peak memory %.0f MB after parse+elaborate, %.0f MB after setup, %.0f MB after analyses, %.0f MB in all\n",
           stats.unknowns, stats.nonzeros, simulator.solver_description().c_str(),
           stats.newton_iterations, stats.gmin_steps, stats.source_steps, stats.sweep_points, stats.transient.accepted_steps,
           stats.transient.rejected_steps, stats.transient.newton_failures, stats.transient.newton_iterations, solver.full_factorizations,
           solver.refactorizations, solver.preconditioner_factorizations, solver.solves, solver.conjugate_gradient_solves,
-          solver.conjugate_gradient_iterations, parse_seconds, stats.setup_seconds, stats.analysis_seconds);
+          solver.conjugate_gradient_iterations, parse_seconds, stats.setup_seconds, stats.analysis_seconds, parse_memory,
+          setup_memory, analysis_memory, peak_memory_mb());
     }
     return 0;
   } catch (const NetlistError& error) {

@@ -2,34 +2,82 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 namespace xbarsim {
 
 int Circuit::node(std::string_view name) {
   if (name == "0" || name == "gnd") return kGround;
-  if (auto it = node_index_.find(name); it != node_index_.end()) return it->second;
-  node_index_.emplace(std::string(name), unknown_count());
-  unknowns_.push_back({fmt::format("v({})", name), Quantity::voltage, true});
+  // Netlists written by loops name their nodes in runs (w1_5 w1_6, then w1_6 w1_7, ...): the node
+  // asked for is often one of the last two asked for, or the one created after either. Checking
+  // those first (names in cache) saves most hash-table probes, which miss the cache in a
+  // million-node table.
+  const int recent[4] = {recent_nodes_[0], recent_nodes_[1], recent_nodes_[0] + 1, recent_nodes_[1] + 1};
+  for (int candidate : recent) {
+    if (candidate < node_names_.size() && node_names_[candidate] == name) {
+      recent_nodes_[1] = recent_nodes_[0];
+      recent_nodes_[0] = candidate;
+      return node_unknowns_[static_cast<std::size_t>(candidate)];
+    }
+  }
+  auto [id, inserted] = node_names_.insert(name);
+  recent_nodes_[1] = recent_nodes_[0];
+  recent_nodes_[0] = id;
+  if (!inserted) return node_unknowns_[static_cast<std::size_t>(id)];
+  node_unknowns_.push_back(unknown_count());
+  unknowns_.push_back({id, UnknownKind::node});
   return unknown_count() - 1;
+}
+
+void Circuit::reserve(std::size_t devices, std::size_t nodes) {
+  device_names_.reserve(devices);
+  node_names_.reserve(nodes);
+  node_unknowns_.reserve(nodes);
+  unknowns_.reserve(nodes);
 }
 
 std::optional<int> Circuit::find_node(std::string_view name) const {
   if (name == "0" || name == "gnd") return kGround;
-  auto it = node_index_.find(name);
-  if (it == node_index_.end()) return std::nullopt;
-  return it->second;
+  auto id = node_names_.find(name);
+  if (!id) return std::nullopt;
+  return node_unknowns_[static_cast<std::size_t>(*id)];
 }
 
 int Circuit::add_branch(std::string_view device_name) {
   int index = unknown_count();
-  unknowns_.push_back({fmt::format("i({})", device_name), Quantity::current, true});
+  unknowns_.push_back({branch_names_.append(device_name), UnknownKind::branch});
   branch_index_[std::string(device_name)] = index;
   return index;
 }
 
 int Circuit::add_internal_node(std::string_view name, Quantity quantity) {
   int index = unknown_count();
-  unknowns_.push_back({std::string(name), quantity, false});
+  unknowns_.push_back({internal_names_.append(name),
+                       quantity == Quantity::voltage ? UnknownKind::internal_voltage : UnknownKind::internal_current});
   return index;
+}
+
+namespace {
+std::string call_name(char function, std::string_view argument) {  // "v(a)" without fmt: millions of them
+  std::string name;
+  name.reserve(argument.size() + 3);
+  name += function;
+  name += '(';
+  name += argument;
+  name += ')';
+  return name;
+}
+}  // namespace
+
+Unknown Circuit::unknown(int index) const {
+  const UnknownEntry& entry = unknowns_[static_cast<std::size_t>(index)];
+  switch (entry.kind) {
+    case UnknownKind::node: return {call_name('v', node_names_[entry.name]), Quantity::voltage, true};
+    case UnknownKind::branch: return {call_name('i', branch_names_[entry.name]), Quantity::current, true};
+    case UnknownKind::internal_voltage: return {std::string(internal_names_[entry.name]), Quantity::voltage, false};
+    case UnknownKind::internal_current: return {std::string(internal_names_[entry.name]), Quantity::current, false};
+  }
+  return {};
 }
 
 std::optional<int> Circuit::branch_of(std::string_view device_name) const {
@@ -40,7 +88,7 @@ std::optional<int> Circuit::branch_of(std::string_view device_name) const {
 
 std::string Circuit::unknown_label(int index) const {
   if (index < 0) return "ground";
-  const Unknown& entry = unknown(index);
+  const Unknown entry = unknown(index);
   const std::string& name = entry.name;
   if (name.size() > 3 && (name.starts_with("v(") || name.starts_with("i(")) && name.back() == ')') {
     std::string inner = name.substr(2, name.size() - 3);
@@ -50,8 +98,15 @@ std::string Circuit::unknown_label(int index) const {
   return fmt::format("internal node '{}'", name);
 }
 
-bool Circuit::register_device(std::string_view name) {
-  return device_names_.emplace(name).second;
+std::optional<std::string_view> Circuit::duplicate_device() const {
+  if (devices_checked_ == device_names_.size()) return std::nullopt;
+  if (auto repeat = device_names_.find_repeat()) return device_names_[*repeat];
+  devices_checked_ = device_names_.size();
+  return std::nullopt;
+}
+
+void Circuit::check_device_names() const {
+  if (auto name = duplicate_device()) throw std::invalid_argument(fmt::format("duplicate device name '{}'", *name));
 }
 
 void Circuit::register_source(std::string_view name, SourceReference source) {

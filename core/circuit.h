@@ -7,6 +7,7 @@
 // parameters, the `.meas` requests and the `.step` parameters.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -14,12 +15,12 @@
 #include <string_view>
 #include <typeindex>
 #include <unordered_map>
-#include <unordered_set>
 #include <variant>
 #include <vector>
 
 #include "core/device_group.h"
 #include "core/measure.h"
+#include "core/name_table.h"
 #include "core/simulation_options.h"
 #include "core/source_location.h"
 #include "core/step_specification.h"
@@ -98,13 +99,24 @@ class Circuit {
   // Unknowns.
   int node(std::string_view name);  // get or create; "0" and "gnd" are ground (kGround)
   std::optional<int> find_node(std::string_view name) const;
+  // Room for about `devices` devices and `nodes` nodes (a large netlist's line count is known
+  // before its elements are built).
+  void reserve(std::size_t devices, std::size_t nodes);
   int add_branch(std::string_view device_name);  // `i(device)` unknown, recorded for I()/F/H lookups
   // Device-internal unknown, not written out: a diode's ohmic node, a memristor state variable
   // (voltage-like), a native model's internal branch current (Quantity::current).
   int add_internal_node(std::string_view name, Quantity quantity = Quantity::voltage);
   std::optional<int> branch_of(std::string_view device_name) const;
   int unknown_count() const { return static_cast<int>(unknowns_.size()); }
-  const Unknown& unknown(int index) const { return unknowns_[static_cast<std::size_t>(index)]; }
+  Unknown unknown(int index) const;  // builds the name: for output and messages, not hot loops
+  bool unknown_is_output(int index) const {
+    const UnknownKind kind = unknowns_[static_cast<std::size_t>(index)].kind;
+    return kind == UnknownKind::node || kind == UnknownKind::branch;
+  }
+  Quantity unknown_quantity(int index) const {
+    const UnknownKind kind = unknowns_[static_cast<std::size_t>(index)].kind;
+    return kind == UnknownKind::node || kind == UnknownKind::internal_voltage ? Quantity::voltage : Quantity::current;
+  }
   std::string unknown_label(int index) const;  // "node 'x'" / "branch current of 'v1'" for messages
 
   // Device groups, one per kind, created on first use.
@@ -116,19 +128,36 @@ class Circuit {
   }
   const std::vector<std::unique_ptr<DeviceGroup>>& groups() const { return groups_; }
 
-  // Device names (lower case, hierarchical `r.x1.r1` style) must be unique.
-  // Returns false if the name exists.
-  bool register_device(std::string_view name);
+  // Device names (lower case, hierarchical `r.x1.r1` style) must be unique. Adding a device only
+  // records its name and returns its id (what device groups keep): checking each name against
+  // millions of others as it comes would cost a cache miss per device. duplicate_device() finds
+  // a repeated name afterwards (the elaborator, then the simulator, ask).
+  int add_device(std::string_view name) { return device_names_.append(name); }
+  std::string_view device_name(int device) const { return device_names_[device]; }
+  std::optional<std::string_view> duplicate_device() const;  // a name given to two devices
+  // Throws std::invalid_argument naming a duplicate device (circuits built through the library).
+  void check_device_names() const;
   void register_source(std::string_view name, SourceReference source);
   std::optional<SourceReference> find_source(std::string_view name) const;
-  std::size_t device_count() const { return device_names_.size(); }
+  std::size_t device_count() const { return static_cast<std::size_t>(device_names_.size()); }
+  void prefetch_node(std::string_view name) const { node_names_.prefetch(name); }
 
  private:
-  std::vector<Unknown> unknowns_;
-  StringMap<int> node_index_;
+  enum class UnknownKind : std::uint8_t { node, branch, internal_voltage, internal_current };
+  struct UnknownEntry {
+    int name;  // into node_names_ (node), branch_names_ (branch) or internal_names_
+    UnknownKind kind;
+  };
+  std::vector<UnknownEntry> unknowns_;
+  NameTable node_names_;
+  int recent_nodes_[2] = {0, 0};    // name ids of the last two nodes looked up (see node())
+  std::vector<int> node_unknowns_;  // node name id -> unknown index
+  NameList branch_names_;
   StringMap<int> branch_index_;
+  NameList internal_names_;
   StringMap<SourceReference> sources_;
-  std::unordered_set<std::string, StringHash, std::equal_to<>> device_names_;
+  NameList device_names_;
+  mutable int devices_checked_ = 0;  // check_device_names() found no duplicate among these
   std::vector<std::unique_ptr<DeviceGroup>> groups_;
   std::unordered_map<std::type_index, std::size_t> group_index_;
 };

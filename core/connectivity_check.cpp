@@ -32,6 +32,9 @@ class DisjointSets {
 
 void check_dc_connectivity(const Circuit& circuit) {
   std::vector<DcConnection> connections;
+  std::size_t instances = 0;  // most devices make one connection: growing from there copies little
+  for (const auto& group : circuit.groups()) instances += group->size();
+  connections.reserve(instances);
   for (const auto& group : circuit.groups()) group->dc_connections(connections);
   const int count = circuit.unknown_count();
   const int ground = count;  // index used for ground inside this check
@@ -41,15 +44,15 @@ void check_dc_connectivity(const Circuit& circuit) {
   for (const DcConnection& connection : connections) {
     if (!connection.defines_voltage) continue;
     if (!voltage_defined.join(index(connection.a), index(connection.b))) {
-      std::vector<std::string> loop;
+      std::vector<std::string_view> loop;
       // Devices forming the loop: every voltage-defining device between nodes of the cycle's set.
       int root = voltage_defined.find(index(connection.a));
       for (const DcConnection& other : connections)
-        if (other.defines_voltage && voltage_defined.find(index(other.a)) == root && &other != &connection) loop.push_back(other.device);
-      loop.push_back(connection.device);
+        if (other.defines_voltage && voltage_defined.find(index(other.a)) == root && &other != &connection) loop.push_back(circuit.device_name(other.device));
+      loop.push_back(circuit.device_name(connection.device));
       throw SimulationError(fmt::format(
           "singular matrix: voltage sources and inductors form a loop ({}); '{}' closes it between {} and {}",
-          fmt::join(loop, ", "), connection.device, circuit.unknown_label(connection.a), circuit.unknown_label(connection.b)));
+          fmt::join(loop, ", "), circuit.device_name(connection.device), circuit.unknown_label(connection.a), circuit.unknown_label(connection.b)));
     }
   }
 
@@ -57,7 +60,7 @@ void check_dc_connectivity(const Circuit& circuit) {
   for (const DcConnection& connection : connections) conducting.join(index(connection.a), index(connection.b));
   std::vector<std::string> floating;
   for (int i = 0; i < count; ++i) {
-    if (circuit.unknown(i).quantity != Quantity::voltage) continue;
+    if (circuit.unknown_quantity(i) != Quantity::voltage) continue;
     if (conducting.find(i) != conducting.find(ground)) floating.push_back(circuit.unknown_label(i));
   }
   if (!floating.empty()) {

@@ -60,7 +60,7 @@ struct DcConnection {
   int a;  // node index or -1 for ground
   int b;
   bool defines_voltage;  // a voltage source, inductor or E/H output: a loop of these is singular
-  std::string device;    // device name, for messages
+  int device;            // device id (Circuit::register_device), for messages
 };
 
 class DeviceGroup {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "core/expression.h"
 #include "core/seeded_random.h"
 #include "core/measure.h"
+#include "core/name_table.h"
 #include "core/native_subcircuit.h"
 #include "core/step_specification.h"
 #include "core/spice_number.h"
@@ -151,11 +153,12 @@ double evaluate_value(const Token& token, const Card& card, const Scope& scope) 
 
 class ScopedElementCard : public ElementCard {
  public:
-  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, std::string name)
-      : card_(card), scope_(scope), circuit_(circuit), name_(std::move(name)) {}
+  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, const std::string& name, int device)
+      : card_(card), scope_(scope), circuit_(circuit), name_(name), device_(device) {}
 
   const Card& card() const override { return card_; }
   const std::string& name() const override { return name_; }
+  int device_id() const override { return device_; }
   Circuit& circuit() override { return circuit_; }
 
   int node(std::size_t index) override {
@@ -183,17 +186,26 @@ class ScopedElementCard : public ElementCard {
   const Card& card_;
   const Scope& scope_;
   Circuit& circuit_;
-  std::string name_;
+  const std::string& name_;
+  int device_;
+};
+
+// Thrown by the first elaboration when two devices share a name (see Elaborator::add_device).
+struct DuplicateDevice {
+  std::string name;
 };
 
 class Elaborator {
  public:
-  Elaborator(Circuit& circuit, const DiagnosticSink& sink, const ElaborationOptions& options)
-      : circuit_(circuit), sink_(sink), options_(options) {
-    for (const ElementKind& kind : builtin_element_kinds()) builders_[kind.letter] = &kind;
+  Elaborator(Circuit& circuit, const DiagnosticSink& sink, const ElaborationOptions& options, NameTable* seen_devices)
+      : circuit_(circuit), sink_(sink), options_(options), seen_devices_(seen_devices) {
+    for (const ElementKind& kind : builtin_element_kinds()) builders_[static_cast<unsigned char>(kind.letter)] = &kind;
   }
 
-  void elaborate_level(const Scope& scope, bool top_level) {
+  // Elaborates one level: the top level (with the netlist's element lines, read one card at a
+  // time) or a subcircuit instance (element_lines null).
+  void elaborate_level(const Scope& scope, const std::vector<ElementLines>* element_lines) {
+    const bool top_level = element_lines != nullptr;
     Scope& mutable_scope = const_cast<Scope&>(scope);
     for (const Card* card : scope.definition->body)
       if (card->tokens.front().is(".param")) read_parameters(*card, mutable_scope);
@@ -208,6 +220,24 @@ class Elaborator {
       }
     }
     if (!top_level) return;
+    std::size_t count = 0;
+    for (const ElementLines& lines : *element_lines) count += lines.count;
+    circuit_.reserve(count, count);
+    // Two cards, reused (their strings and tokens keep their storage): the next line is read
+    // and its names' hash slots requested from memory while the current line is built.
+    Card cards[2];
+    for (const ElementLines& lines : *element_lines) {
+      ElementLineReader reader(lines);
+      bool have = reader.next(cards[0]);
+      for (std::size_t k = 0; have; ++k) {
+        Card& current = cards[k % 2];
+        Card& next = cards[(k + 1) % 2];
+        have = reader.next(next);
+        if (have) prefetch_names(next);
+        element(current, scope);
+      }
+    }
+    if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::string(*duplicate)};
     // Directives last: they refer to sources and nodes defined anywhere in the netlist.
     for (const Card* card : scope.definition->body) {
       const Token& head = card->tokens.front();
@@ -219,7 +249,9 @@ class Elaborator {
   Circuit& circuit_;
   const DiagnosticSink& sink_;
   ElaborationOptions options_;
-  std::map<char, const ElementKind*> builders_;
+  std::array<const ElementKind*, 256> builders_{};  // by element letter
+  std::string name_;                                 // the current element's name (storage reused)
+  NameTable* seen_devices_;                          // non-null: check each device name at once
   std::vector<const SubcircuitDefinition*> instance_stack_;
 
   void read_parameters(const Card& card, Scope& scope) {
@@ -278,23 +310,37 @@ class Elaborator {
     scope.models.emplace(model.name, std::move(model));
   }
 
-  void element(const Card& card, const Scope& scope) {
-    const Token& head = card.tokens.front();
-    char letter = head.text.front();
-    std::string name = scope.flat_device(head.text);
-    if (letter == 'x') {
-      instantiate(card, scope, name);
-      return;
-    }
-    auto builder = builders_.find(letter);
-    if (builder == builders_.end() || head.kind != TokenKind::word)
-      throw NetlistError(head.where, fmt::format("unknown element type '{}' in '{}'", head.original.substr(0, 1), head.original));
-    if (!circuit_.register_device(name)) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
-    ScopedElementCard element_card(card, scope, circuit_, name);
-    builder->second->build(element_card);
+  // Device names are checked for duplicates after all elements are built (Circuit::add_device);
+  // when there is one, the netlist is elaborated again with every name checked as it comes, to
+  // report the duplicate at its token.
+  int add_device(const std::string& name, const Token& head) {
+    if (seen_devices_ && !seen_devices_->insert(name).second)
+      throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    return circuit_.add_device(name);
   }
 
-  void instantiate(const Card& card, const Scope& scope, const std::string& name) {
+  // A top-level card's first two nodes (flat names there), about to be looked up.
+  void prefetch_names(const Card& card) const {
+    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i) circuit_.prefetch_node(card.tokens[i].text);
+  }
+
+  void element(const Card& card, const Scope& scope) {
+    const Token& head = card.tokens.front();
+    const auto letter = static_cast<unsigned char>(head.text.front());
+    name_ = scope.flat_device(head.text);
+    if (letter == 'x') {
+      instantiate(card, scope, name_);
+      return;
+    }
+    const ElementKind* builder = builders_[letter];
+    if (!builder || head.kind != TokenKind::word)
+      throw NetlistError(head.where, fmt::format("unknown element type '{}' in '{}'", head.original.substr(0, 1), head.original));
+    const int device = add_device(name_, head);
+    ScopedElementCard element_card(card, scope, circuit_, name_, device);
+    builder->build(element_card);
+  }
+
+  void instantiate(const Card& card, const Scope& scope, std::string name) {
     const auto& tokens = card.tokens;
     const Token& head = tokens.front();
     // X name nodes... subckt [params:] [name=value ...]
@@ -314,7 +360,7 @@ class Elaborator {
                                                  definition->name, definition->pins.size()));
     if (std::find(instance_stack_.begin(), instance_stack_.end(), definition) != instance_stack_.end())
       throw NetlistError(subcircuit_token.where, fmt::format("subcircuit '{}' instantiates itself (recursive subcircuit)", definition->name));
-    if (!circuit_.register_device(name)) throw NetlistError(head.where, fmt::format("duplicate element name '{}'", head.original));
+    const int device = add_device(name, head);
 
     Scope child;
     child.parent = &scope;
@@ -345,13 +391,13 @@ class Elaborator {
       child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
     }
     if (const NativeSubcircuitModel* native = native_model(*definition)) {
-      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_};
+      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_, device};
       for (const Token* pin : definition->pins) instance.nodes.push_back(circuit_.node(child.pin_nodes[pin->text]));
       native->build(instance);
       return;
     }
     instance_stack_.push_back(definition);
-    elaborate_level(child, false);
+    elaborate_level(child, nullptr);
     instance_stack_.pop_back();
   }
 
@@ -373,7 +419,11 @@ class Elaborator {
   // Adds a .save name; a name the circuit does not have is warned about, as ngspice does.
   void save(std::string name, const Token& token) {
     bool exists = false;
-    for (int i = 0; i < circuit_.unknown_count() && !exists; ++i) exists = circuit_.unknown(i).name == name;
+    if (name.size() > 3 && name[1] == '(' && name.back() == ')') {
+      const std::string_view inner = std::string_view(name).substr(2, name.size() - 3);
+      if (name[0] == 'v') exists = circuit_.find_node(inner).value_or(kGround) != kGround;
+      if (name[0] == 'i') exists = circuit_.branch_of(inner).has_value();
+    }
     if (!exists) sink_({Severity::warning, token.where, fmt::format("'.save {}': no such vector in this circuit", name)});
     circuit_.saved_vectors.push_back(std::move(name));
   }
@@ -498,7 +548,9 @@ class Elaborator {
 
 }  // namespace
 
-Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options) {
+namespace {
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options, NameTable* seen_devices) {
   Circuit circuit;
   circuit.title = netlist.title;
   SubcircuitDefinition top = parse_structure(netlist.cards);
@@ -507,11 +559,23 @@ Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const 
   scope.parameters = options.parameter_overrides;
   SeededRandom random(options.random_seed);
   scope.random = &random;
-  Elaborator elaborator(circuit, sink, options);
-  elaborator.elaborate_level(scope, true);
+  Elaborator elaborator(circuit, sink, options, seen_devices);
+  elaborator.elaborate_level(scope, &netlist.element_lines);
   circuit.parameters = scope.parameters;
   for (const auto& group : circuit.groups()) group->resolve(circuit);
   return circuit;
+}
+
+}  // namespace
+
+Circuit elaborate(const NetlistText& netlist, const DiagnosticSink& sink, const ElaborationOptions& options) {
+  try {
+    return elaborate(netlist, sink, options, nullptr);
+  } catch (const DuplicateDevice& duplicate) {
+    NameTable seen_devices;
+    elaborate(netlist, [](const Diagnostic&) {}, options, &seen_devices);  // throws at the duplicate's token
+    throw NetlistError(netlist.title_location, fmt::format("duplicate element name '{}'", duplicate.name));
+  }
 }
 
 Circuit load_circuit(const std::filesystem::path& netlist_path, const DiagnosticSink& sink, const ElaborationOptions& options) {

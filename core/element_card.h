@@ -43,6 +43,7 @@ class ElementCard {
   std::size_t token_count() const { return card().tokens.size(); }
 
   virtual const std::string& name() const = 0;  // hierarchical device name, lower case
+  virtual int device_id() const = 0;             // the name's id in the circuit (registered)
   virtual Circuit& circuit() = 0;
 
   // Node unknown of token `index` (created on first use). Throws if the token is not a node name.

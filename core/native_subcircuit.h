@@ -28,6 +28,7 @@ struct NativeSubcircuitInstance {
   std::map<std::string, double> parameters;  // every `.subckt` parameter, defaults applied
   SourceLocation where;                      // the X line
   Circuit* circuit = nullptr;
+  int device = 0;                            // the X instance's device id (messages)
 };
 
 // Adds the instance to its model's DeviceGroup; throws NetlistError (at `where`) on bad values.

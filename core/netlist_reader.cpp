@@ -6,10 +6,25 @@
 #include <cctype>
 #include <fstream>
 #include <optional>
-#include <sstream>
+#include <cstring>
 
 namespace xbarsim {
 namespace {
+
+// The whole file, or null when it cannot be read.
+std::shared_ptr<const std::string> load_file(const std::filesystem::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) return nullptr;
+  auto content = std::make_shared<std::string>();
+  stream.seekg(0, std::ios::end);
+  const std::streamoff size = stream.tellg();
+  stream.seekg(0, std::ios::beg);
+  if (size > 0) {
+    content->resize(static_cast<std::size_t>(size));
+    stream.read(content->data(), size);
+  }
+  return content;
+}
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
@@ -44,41 +59,89 @@ std::string_view strip_inline_comment(std::string_view line) {
 }
 
 struct PhysicalLine {
-  std::string_view text;  // into the file's content, which outlives the lines
+  std::string_view text;  // without the line break
   int number;
+  std::size_t begin, next;  // offsets of the line and of the line after it in the content
 };
 
-std::vector<PhysicalLine> split_lines(std::string_view content) {
-  std::vector<PhysicalLine> lines;
-  int number = 1;
-  std::size_t start = 0;
-  while (start <= content.size()) {
-    std::size_t end = content.find('\n', start);
-    if (end == std::string_view::npos) end = content.size();
-    std::string_view line = content.substr(start, end - start);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines.push_back({line, number++});
-    if (end == content.size()) break;
-    start = end + 1;
+// Walks the physical lines of a byte range of a file's content.
+class PhysicalLines {
+ public:
+  PhysicalLines(std::string_view content, std::size_t begin, std::size_t end, int first_line)
+      : content_(content.substr(0, end)), position_(begin), number_(first_line) {}
+
+  bool next(PhysicalLine& line) {
+    if (position_ >= content_.size()) return false;
+    const char* start = content_.data() + position_;
+    const void* newline = std::memchr(start, '\n', content_.size() - position_);
+    const std::size_t stop = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - content_.data()) : content_.size();
+    line.text = content_.substr(position_, stop - position_);
+    if (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
+    line.number = number_++;
+    line.begin = position_;
+    line.next = newline ? stop + 1 : stop;
+    position_ = line.next;
+    return true;
   }
-  return lines;
+  // Steps back to `line` (which next() returned last) so that next() returns it again.
+  void unread(const PhysicalLine& line) {
+    position_ = line.begin;
+    number_ = line.number;
+  }
+  std::size_t position() const { return position_; }
+  int line_number() const { return number_; }
+
+ private:
+  std::string_view content_;
+  std::size_t position_;
+  int number_;
+};
+
+// What a physical line is: blank or comment only, the start of a logical line, or a `+`
+// continuation of the one before. `first` is the offset of its first non-space character.
+enum class LineKind { blank, start, continuation };
+
+LineKind classify(std::string_view text, std::size_t& first) {
+  first = 0;
+  while (first < text.size() && is_space(text[first])) ++first;
+  if (first == text.size()) return LineKind::blank;
+  const char lead = text[first];
+  if (lead == '*' || lead == ';') return LineKind::blank;
+  if (lead == '$' && (first + 1 == text.size() || is_space(text[first + 1]))) return LineKind::blank;
+  return lead == '+' ? LineKind::continuation : LineKind::start;
+}
+
+void start_card(Card& card, const PhysicalLine& line, std::size_t first, const FileName& file) {
+  card.where = {file, line.number, static_cast<int>(first + 1)};
+  card.text.assign(strip_inline_comment(line.text));
+  card.segments.clear();
+  card.segments.push_back({0, {file, line.number, 1}});
+}
+
+void continue_card(Card& card, const PhysicalLine& line, std::size_t first, const FileName& file) {
+  const std::string_view body = strip_inline_comment(line.text);
+  card.text += ' ';
+  card.segments.push_back({card.text.size(), {file, line.number, static_cast<int>(first + 2)}});
+  if (body.size() > first + 1) card.text.append(body.substr(first + 1));
 }
 
 class Reader {
  public:
   explicit Reader(const DiagnosticSink& sink) : sink_(sink) {}
 
-  NetlistText read_top(std::string_view content, const std::string& name, const std::filesystem::path& directory) {
+  NetlistText read_top(std::shared_ptr<const std::string> content, const std::string& name, const std::filesystem::path& directory) {
     NetlistText netlist;
-    std::vector<PhysicalLine> lines = split_lines(content);
-    if (!lines.empty()) {
-      netlist.title = std::string(lines.front().text);
+    PhysicalLines lines(*content, 0, content->size(), 1);
+    PhysicalLine title;
+    std::size_t begin = 0;
+    if (lines.next(title)) {
+      netlist.title = std::string(title.text);
       while (!netlist.title.empty() && is_space(netlist.title.back())) netlist.title.pop_back();
       netlist.title_location = {name, 1, 1};
-      lines.erase(lines.begin());
+      begin = title.next;
     }
     stack_.push_back(name);
-    read_cards(lines, name, directory, std::nullopt, netlist, /*top_level=*/true);
+    read_lines(content, begin, 2, name, directory, std::nullopt, netlist, /*top_level=*/true);
     stack_.pop_back();
     return netlist;
   }
@@ -86,40 +149,147 @@ class Reader {
  private:
   const DiagnosticSink& sink_;
   std::vector<std::string> stack_;  // files being read, for include-cycle detection
+  int subcircuit_depth_ = 0;        // open `.subckt` definitions: their element lines become cards
 
-  std::vector<Card> logical_cards(const std::vector<PhysicalLine>& lines, const FileName& file) {
-    std::vector<Card> cards;
-    for (const PhysicalLine& line : lines) {
-      std::size_t first = 0;
-      while (first < line.text.size() && is_space(line.text[first])) ++first;
-      if (first == line.text.size()) continue;
-      char lead = line.text[first];
-      if (lead == '*') continue;
-      std::string_view body = strip_inline_comment(line.text);
-      std::size_t body_first = first;
-      if (lead == '+') {
-        if (cards.empty())
-          throw NetlistError({file, line.number, static_cast<int>(first + 1)},
-                             "continuation line '+' with no line before it to continue");
-        Card& card = cards.back();
-        card.text += ' ';
-        std::size_t offset = card.text.size();
-        card.segments.push_back({offset, {file, line.number, static_cast<int>(first + 2)}});
-        card.text += body.substr(first + 1);
+  // State of one file (or library section) being read.
+  struct FileState {
+    const FileName& file;
+    const std::filesystem::path& directory;
+    const std::optional<std::string>& section;
+    NetlistText& netlist;
+    bool top_level;
+    bool in_wanted_section;
+    std::optional<SourceLocation> skipped_section;  // inside a `.lib name` block we do not read
+    std::optional<SourceLocation> control_block;
+  };
+
+  // Reads the lines of `content` from `begin` into `netlist`. When `section` is set, only the
+  // `.lib section` ... `.endl` block of that name is read (library file mode).
+  void read_lines(const std::shared_ptr<const std::string>& content, std::size_t begin, int first_line, const FileName& file,
+                  const std::filesystem::path& directory, const std::optional<std::string>& section, NetlistText& netlist,
+                  bool top_level) {
+    FileState state{file, directory, section, netlist, top_level, !section.has_value(), std::nullopt, std::nullopt};
+    enum class Current { none, card, element, skipped } current = Current::none;
+    Card card;
+    std::optional<std::size_t> run;  // index of the open ElementLines run in netlist.element_lines
+    PhysicalLines lines(*content, begin, content->size(), first_line);
+    PhysicalLine line;
+    std::size_t first = 0;
+    bool finished = false;
+    while (!finished && lines.next(line)) {
+      const LineKind kind = classify(line.text, first);
+      if (kind == LineKind::blank) continue;
+      if (kind == LineKind::continuation) {
+        if (current == Current::none)
+          throw NetlistError({file, line.number, static_cast<int>(first + 1)}, "continuation line '+' with no line before it to continue");
+        if (current == Current::card) continue_card(card, line, first, file);
+        if (current == Current::element) netlist.element_lines[*run].end = line.next;
         continue;
       }
-      std::string_view trimmed = body;
-      while (!trimmed.empty() && is_space(trimmed.back())) trimmed.remove_suffix(1);
-      if (trimmed.size() <= body_first) continue;  // the line held only a comment
-      Card card;
-      card.where = {file, line.number, static_cast<int>(first + 1)};
-      card.text = body;
-      card.segments.push_back({0, {file, line.number, 1}});
-      cards.push_back(std::move(card));
+      if (current == Current::card) {
+        finished = process(card, state);
+        if (finished) {
+          lines.unread(line);
+          break;
+        }
+      }
+      const bool directive = line.text[first] == '.';
+      const bool skipping = state.skipped_section || !state.in_wanted_section;
+      if (directive || (!state.control_block && !skipping && subcircuit_depth_ > 0)) {
+        start_card(card, line, first, file);
+        current = Current::card;
+        run.reset();
+      } else if (state.control_block || skipping) {
+        current = Current::skipped;
+        run.reset();
+      } else {
+        if (run) {
+          netlist.element_lines[*run].end = line.next;
+        } else {
+          run = netlist.element_lines.size();
+          netlist.element_lines.push_back({content, file, line.begin, line.next, line.number, 0});
+        }
+        ++netlist.element_lines[*run].count;
+        current = Current::element;
+      }
     }
-    for (Card& card : cards) card.tokens = tokenize(card);
-    std::erase_if(cards, [](const Card& card) { return card.tokens.empty(); });
-    return cards;
+    if (!finished && current == Current::card) finished = process(card, state);
+    if (finished) {
+      if (state.top_level) note_ignored_lines(lines, file);
+      return;
+    }
+    if (state.control_block) throw NetlistError(*state.control_block, "'.control' block has no '.endc'");
+    if (state.skipped_section) throw NetlistError(*state.skipped_section, "'.lib' section has no '.endl'");
+    if (section && !state.in_wanted_section)
+      throw NetlistError({file, 0, 0}, fmt::format("library section '{}' not found in '{}'", *section, file.str()));
+    if (section) throw NetlistError({file, 0, 0}, fmt::format("library section '{}' has no '.endl'", *section));
+  }
+
+  void note_ignored_lines(PhysicalLines& lines, const FileName& file) {
+    PhysicalLine line;
+    std::size_t first = 0;
+    while (lines.next(line)) {
+      if (classify(line.text, first) == LineKind::blank) continue;
+      sink_({Severity::note, {file, line.number, static_cast<int>(first + 1)}, "lines after '.end' are ignored"});
+      return;
+    }
+  }
+
+  // Handles one non-element logical line; true when the file (or library section) ends here.
+  bool process(Card& card, FileState& state) {
+    card.tokens = tokenize(card);
+    if (card.tokens.empty()) return false;
+    const Token& head = card.tokens.front();
+    if (state.control_block) {
+      if (head.is(".endc")) state.control_block.reset();
+      return false;
+    }
+    if (head.is(".control")) {
+      state.control_block = card.where;
+      sink_({Severity::note, card.where, ".control block ignored: xbarsim runs the analyses given as dot-commands"});
+      return false;
+    }
+    if (head.is(".endc")) throw NetlistError(head.where, "'.endc' without a '.control' before it");
+    if (head.is(".lib") && card.tokens.size() == 2) {  // `.lib name`: start of a section definition
+      if (state.section && card.tokens[1].text == *state.section) {
+        state.in_wanted_section = true;
+      } else {
+        state.skipped_section = card.where;
+      }
+      return false;
+    }
+    if (head.is(".endl")) {
+      if (state.skipped_section) {
+        state.skipped_section.reset();
+      } else if (state.section && state.in_wanted_section) {
+        return true;
+      } else {
+        throw NetlistError(head.where, "'.endl' without a '.lib name' before it");
+      }
+      return false;
+    }
+    if (state.skipped_section || !state.in_wanted_section) return false;
+    if (head.is(".end")) return true;
+    if (head.is(".title")) {
+      const std::size_t start = card.text.find_first_not_of(" \t", head.offset + 6);
+      state.netlist.title = start == std::string::npos ? std::string() : card.text.substr(start);
+      return false;
+    }
+    if (head.is(".include") || head.is(".inc")) {
+      if (card.tokens.size() != 2) throw NetlistError(head.where, "'.include' takes one file name");
+      include(resolve(state.directory, card.tokens[1]), card.tokens[1].where, std::nullopt, state.netlist);
+      return false;
+    }
+    if (head.is(".lib")) {
+      if (card.tokens.size() != 3) throw NetlistError(head.where, "'.lib' takes a file name and a section name");
+      include(resolve(state.directory, card.tokens[1]), card.tokens[1].where, card.tokens[2].text, state.netlist);
+      return false;
+    }
+    if (head.is(".subckt")) ++subcircuit_depth_;
+    if (head.is(".ends") && subcircuit_depth_ > 0) --subcircuit_depth_;
+    state.netlist.cards.push_back(std::move(card));
+    card = Card();
+    return false;
   }
 
   std::filesystem::path resolve(const std::filesystem::path& directory, const Token& token) {
@@ -128,98 +298,16 @@ class Reader {
     return path.lexically_normal();
   }
 
-  std::string load_file(const std::filesystem::path& path, const SourceLocation& where, std::string_view what) {
-    std::ifstream stream(path, std::ios::binary);
-    if (!stream) throw NetlistError(where, fmt::format("cannot open {} '{}'", what, path.string()));
-    std::ostringstream content;
-    content << stream.rdbuf();
-    return content.str();
-  }
-
-  // Reads cards from `lines` into `netlist`. When `section` is set, only the `.lib section` ...
-  // `.endl` block of that name is read (library file mode).
-  void read_cards(const std::vector<PhysicalLine>& lines, const FileName& file,
-                  const std::filesystem::path& directory, const std::optional<std::string>& section,
-                  NetlistText& netlist, bool top_level) {
-    std::vector<Card> cards = logical_cards(lines, file);
-    bool in_wanted_section = !section.has_value();
-    std::optional<SourceLocation> skipped_section;  // inside a `.lib name` block we do not read
-    std::optional<SourceLocation> control_block;
-    for (std::size_t index = 0; index < cards.size(); ++index) {
-      Card& card = cards[index];
-      const Token& head = card.tokens.front();
-      if (control_block) {
-        if (head.is(".endc")) control_block.reset();
-        continue;
-      }
-      if (head.is(".control")) {
-        control_block = card.where;
-        sink_({Severity::note, card.where, ".control block ignored: xbarsim runs the analyses given as dot-commands"});
-        continue;
-      }
-      if (head.is(".endc")) throw NetlistError(head.where, "'.endc' without a '.control' before it");
-      if (head.is(".lib") && card.tokens.size() == 2) {  // `.lib name`: start of a section definition
-        if (section && card.tokens[1].text == *section) {
-          in_wanted_section = true;
-        } else {
-          skipped_section = card.where;
-        }
-        continue;
-      }
-      if (head.is(".endl")) {
-        if (skipped_section) {
-          skipped_section.reset();
-        } else if (section && in_wanted_section) {
-          return;
-        } else {
-          throw NetlistError(head.where, "'.endl' without a '.lib name' before it");
-        }
-        continue;
-      }
-      if (skipped_section || !in_wanted_section) continue;
-      if (head.is(".end")) {
-        if (top_level) {
-          for (std::size_t rest = index + 1; rest < cards.size(); ++rest) {
-            sink_({Severity::note, cards[rest].where, "lines after '.end' are ignored"});
-            break;
-          }
-        }
-        return;
-      }
-      if (head.is(".title")) {
-        netlist.title = card.text.substr(card.text.find_first_not_of(" \t", head.offset + 6) == std::string::npos
-                                             ? card.text.size()
-                                             : card.text.find_first_not_of(" \t", head.offset + 6));
-        continue;
-      }
-      if (head.is(".include") || head.is(".inc")) {
-        if (card.tokens.size() != 2) throw NetlistError(head.where, "'.include' takes one file name");
-        include(resolve(directory, card.tokens[1]), card.tokens[1].where, std::nullopt, netlist);
-        continue;
-      }
-      if (head.is(".lib")) {
-        if (card.tokens.size() != 3) throw NetlistError(head.where, "'.lib' takes a file name and a section name");
-        include(resolve(directory, card.tokens[1]), card.tokens[1].where, card.tokens[2].text, netlist);
-        continue;
-      }
-      netlist.cards.push_back(std::move(card));
-    }
-    if (control_block) throw NetlistError(*control_block, "'.control' block has no '.endc'");
-    if (skipped_section) throw NetlistError(*skipped_section, "'.lib' section has no '.endl'");
-    if (section && !in_wanted_section)
-      throw NetlistError({file, 0, 0}, fmt::format("library section '{}' not found in '{}'", *section, file.str()));
-    if (section) throw NetlistError({file, 0, 0}, fmt::format("library section '{}' has no '.endl'", *section));
-  }
-
   void include(const std::filesystem::path& path, const SourceLocation& where, const std::optional<std::string>& section,
                NetlistText& netlist) {
     std::string name = path.string();
     if (std::find(stack_.begin(), stack_.end(), name) != stack_.end() && !section)
       throw NetlistError(where, fmt::format("'{}' includes itself", name));
     if (stack_.size() > 64) throw NetlistError(where, "includes nested more than 64 deep");
-    std::string content = load_file(path, where, section ? "library" : "include file");
+    auto content = load_file(path);
+    if (!content) throw NetlistError(where, fmt::format("cannot open {} '{}'", section ? "library" : "include file", name));
     stack_.push_back(name);
-    read_cards(split_lines(content), name, path.parent_path(), section, netlist, false);
+    read_lines(content, 0, 1, name, path.parent_path(), section, netlist, false);
     stack_.pop_back();
   }
 };
@@ -237,11 +325,17 @@ SourceLocation Card::location_at(std::size_t offset) const {
 
 std::vector<Token> tokenize(const Card& card) {
   std::vector<Token> tokens;
-  tokens.reserve(8);
+  tokenize(card, tokens);
+  return tokens;
+}
+
+void tokenize(const Card& card, std::vector<Token>& tokens) {
+  std::size_t count = 0;
   const std::string& text = card.text;
   std::size_t i = 0;
   auto push = [&](TokenKind kind, std::size_t start, std::string_view original, std::size_t offset) {
-    Token& token = tokens.emplace_back();
+    Token& token = count < tokens.size() ? tokens[count] : tokens.emplace_back();
+    ++count;
     token.kind = kind;
     token.original.assign(original);
     token.text.assign(original);
@@ -272,7 +366,7 @@ std::vector<Token> tokenize(const Card& card) {
         }
         if (j == text.size()) throw NetlistError(card.location_at(start), "'{' without a matching '}'");
         push(TokenKind::expression, start, std::string_view(text).substr(i + 1, j - i - 1), start);
-        tokens.back().offset = start + 1;
+        tokens[count - 1].offset = start + 1;
         i = j + 1;
         continue;
       }
@@ -293,22 +387,60 @@ std::vector<Token> tokenize(const Card& card) {
     push(TokenKind::word, start, std::string_view(text).substr(i, j - i), start);
     i = j;
   }
-  return tokens;
+  tokens.resize(count);
+}
+
+ElementLineReader::ElementLineReader(const ElementLines& lines)
+    : lines_(lines), position_(lines.begin), line_(lines.first_line) {}
+
+bool ElementLineReader::next(Card& card) {
+  PhysicalLines lines(*lines_.content, position_, lines_.end, line_);
+  PhysicalLine line;
+  std::size_t first = 0;
+  bool started = false;
+  while (lines.next(line)) {
+    const LineKind kind = classify(line.text, first);
+    if (kind == LineKind::blank) continue;
+    if (kind == LineKind::start) {
+      if (started) {
+        lines.unread(line);
+        break;
+      }
+      start_card(card, line, first, lines_.file);
+      started = true;
+    } else if (started) {  // a run always begins with a start line (NetlistReader)
+      continue_card(card, line, first, lines_.file);
+    }
+  }
+  position_ = lines.position();
+  line_ = lines.line_number();
+  if (!started) return false;
+  tokenize(card, card.tokens);
+  return true;
+}
+
+std::vector<Card> element_cards(const NetlistText& netlist) {
+  std::vector<Card> cards;
+  for (const ElementLines& lines : netlist.element_lines) {
+    ElementLineReader reader(lines);
+    Card card;
+    while (reader.next(card)) cards.push_back(card);
+  }
+  return cards;
 }
 
 NetlistText read_netlist_string(std::string_view text, const std::string& name,
                                 const std::filesystem::path& base_directory, const DiagnosticSink& sink) {
   Reader reader(sink);
-  return reader.read_top(text, name, base_directory);
+  return reader.read_top(std::make_shared<const std::string>(text), name, base_directory);
 }
 
 NetlistText read_netlist_file(const std::filesystem::path& path, const DiagnosticSink& sink) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) throw NetlistError({path.string(), 0, 0}, "cannot open netlist file");
-  std::ostringstream content;
-  content << stream.rdbuf();
+  auto content = load_file(path);
+  if (!content) throw NetlistError({path.string(), 0, 0}, "cannot open netlist file");
   std::filesystem::path directory = path.parent_path();
-  return read_netlist_string(content.str(), path.string(), directory.empty() ? "." : directory, sink);
+  Reader reader(sink);
+  return reader.read_top(content, path.string(), directory.empty() ? "." : directory);
 }
 
 }  // namespace xbarsim

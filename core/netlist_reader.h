@@ -9,6 +9,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,14 +47,45 @@ struct Card {
   std::vector<Segment> segments;
 };
 
+// A run of top-level element lines: whole physical lines of one file (comment and blank lines
+// and `+` continuations included), in netlist order.
+struct ElementLines {
+  std::shared_ptr<const std::string> content;  // the file's text
+  FileName file;
+  std::size_t begin = 0, end = 0;  // byte range in `content`
+  int first_line = 1;              // line number of `begin`
+  std::size_t count = 0;           // logical lines (elements)
+};
+
 struct NetlistText {
   std::string title;
   SourceLocation title_location;
-  std::vector<Card> cards;  // in order, includes expanded in place; `.end` and `.control` removed
+  // Directives, `.subckt` definitions with their bodies, in order, includes expanded in place;
+  // `.end`, `.control` blocks, `.include`, `.lib` and `.title` removed.
+  std::vector<Card> cards;
+  std::vector<ElementLines> element_lines;  // the top level's element lines, in order
 };
+
+// Reads the logical lines of ElementLines one card at a time into a reused Card (its strings and
+// tokens keep their capacity from card to card).
+class ElementLineReader {
+ public:
+  explicit ElementLineReader(const ElementLines& lines);
+  bool next(Card& card);  // false when there are no more lines
+
+ private:
+  const ElementLines& lines_;
+  std::size_t position_;
+  int line_;
+};
+
+// Every top-level element line as a card (tests and small tools; the elaborator streams them).
+std::vector<Card> element_cards(const NetlistText& netlist);
 
 // Splits one line of text into tokens (used for cards and for option strings given on the CLI).
 std::vector<Token> tokenize(const Card& card);
+// Same, into `tokens`, reusing its elements' storage.
+void tokenize(const Card& card, std::vector<Token>& tokens);
 
 // Reads a top-level netlist file. Throws NetlistError on unreadable files, missing includes,
 // include cycles, unterminated `.control` or `.lib` sections and malformed tokens.

@@ -22,10 +22,9 @@ std::vector<int> select_outputs(const Circuit& circuit) {
   bool all = saved.empty() || std::find(saved.begin(), saved.end(), "all") != saved.end();
   std::vector<int> voltages, currents;
   for (int i = 0; i < circuit.unknown_count(); ++i) {
-    const Unknown& unknown = circuit.unknown(i);
-    if (!unknown.is_output) continue;
-    if (!all && std::find(saved.begin(), saved.end(), unknown.name) == saved.end()) continue;
-    (unknown.quantity == Quantity::voltage ? voltages : currents).push_back(i);
+    if (!circuit.unknown_is_output(i)) continue;
+    if (!all && std::find(saved.begin(), saved.end(), circuit.unknown(i).name) == saved.end()) continue;
+    (circuit.unknown_quantity(i) == Quantity::voltage ? voltages : currents).push_back(i);
   }
   voltages.insert(voltages.end(), currents.begin(), currents.end());
   return voltages;
@@ -43,6 +42,7 @@ std::vector<double> sweep_values(const SweepSpecification& sweep) {
 
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(circuit), settings_(std::move(settings)) {
   auto start = std::chrono::steady_clock::now();
+  circuit_.check_device_names();
   system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver));
   outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
@@ -53,6 +53,7 @@ Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(ci
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings, Simulator& previous)
     : circuit_(circuit), settings_(std::move(settings)) {
   auto start = std::chrono::steady_clock::now();
+  circuit_.check_device_names();
   system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver), *previous.system_);
   outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
@@ -73,7 +74,7 @@ Plot Simulator::make_plot(std::string name) const {
   plot.title = circuit_.title;
   plot.name = std::move(name);
   plot.vectors.reserve(outputs_.size() + 1);  // + a sweep's scale, inserted in front
-  for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown(unknown).quantity, {}});
+  for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown_quantity(unknown), {}});
   return plot;
 }
 

@@ -56,6 +56,7 @@ class BehaviouralSourceGroup : public DeviceGroup {
  public:
   struct Instance {
     std::string name;
+    int device;
     SourceLocation where;
     bool is_voltage;
     int positive, negative, branch;  // branch: -1 for current sources
@@ -197,12 +198,12 @@ class BehaviouralSourceGroup : public DeviceGroup {
     // reads its own terminal voltages conducts between them.
     for (const Instance& instance : instances) {
       if (instance.is_voltage) {
-        connections.push_back({instance.positive, instance.negative, false, instance.name});
+        connections.push_back({instance.positive, instance.negative, false, instance.device});
         continue;
       }
       bool reads_positive = std::find(instance.unknowns.begin(), instance.unknowns.end(), instance.positive) != instance.unknowns.end();
       bool reads_negative = std::find(instance.unknowns.begin(), instance.unknowns.end(), instance.negative) != instance.unknowns.end();
-      if (reads_positive || reads_negative) connections.push_back({instance.positive, instance.negative, false, instance.name});
+      if (reads_positive || reads_negative) connections.push_back({instance.positive, instance.negative, false, instance.device});
     }
   }
 
@@ -242,6 +243,7 @@ void build_behavioural_source(ElementCard& card) {
   }
   BehaviouralSourceGroup::Instance instance;
   instance.name = card.name();
+  instance.device = card.device_id();
   instance.where = card.token(0).where;
   instance.is_voltage = kind.is("v");
   instance.positive = card.node(1);

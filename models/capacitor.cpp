@@ -18,7 +18,7 @@ class CapacitorGroup : public DeviceGroup {
   std::vector<int> a, b;
   std::vector<double> capacitance;
   std::vector<double> initial_voltage;  // NaN when no ic= was given
-  std::vector<std::string> names;
+  std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::string_view kind() const override { return "capacitor"; }
   std::size_t size() const override { return a.size(); }
@@ -86,7 +86,7 @@ void build_capacitor(ElementCard& card) {
   group.b.push_back(card.node(2));
   group.capacitance.push_back(card.value(*value_token));
   group.initial_voltage.push_back(initial);
-  group.names.push_back(card.name());
+  group.devices.push_back(card.device_id());
 }
 
 }  // namespace xbarsim

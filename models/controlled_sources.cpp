@@ -35,7 +35,7 @@ class VoltageOutputGroup : public DeviceGroup {
   std::vector<int> positive, negative, branch;
   std::vector<int> control_positive, control_negative;  // E: controlling nodes; H: control_positive = branch
   std::vector<double> gain;
-  std::vector<std::string> names;
+  std::vector<int> devices;  // device ids (Circuit::device_name)
   std::vector<ControllingReference> references;  // H only
 
   std::size_t size() const override { return positive.size(); }
@@ -69,7 +69,7 @@ class VoltageOutputGroup : public DeviceGroup {
     }
   }
   void dc_connections(std::vector<DcConnection>& connections) const override {
-    for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, names[i]});
+    for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, devices[i]});
   }
 
  private:
@@ -180,7 +180,7 @@ void build_voltage_controlled_voltage_source(ElementCard& card) {
   group.control_negative.push_back(card.node(4));
   group.gain.push_back(card.value(card.token(5)));
   group.branch.push_back(card.circuit().add_branch(card.name()));
-  group.names.push_back(card.name());
+  group.devices.push_back(card.device_id());
   group.references.push_back({});
 }
 
@@ -211,12 +211,12 @@ void build_current_controlled_voltage_source(ElementCard& card) {
   group.references.push_back({card.device_reference(card.token(3).text), card.token(3).where});
   group.gain.push_back(card.value(card.token(4)));
   group.branch.push_back(card.circuit().add_branch(card.name()));
-  group.names.push_back(card.name());
+  group.devices.push_back(card.device_id());
 }
 
 void add_voltage_controlled_current_source(Circuit& circuit, const std::string& name, int positive, int negative,
                                            int control_positive, int control_negative, double transconductance) {
-  circuit.register_device(name);
+  circuit.add_device(name);
   append_voltage_controlled_current_source(circuit, positive, negative, control_positive, control_negative, transconductance);
 }
 

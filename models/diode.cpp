@@ -185,7 +185,7 @@ class DiodeGroup : public DeviceGroup {
   std::vector<double> initial_voltage;        // ic= (V), NaN when absent; for transient `uic`
   std::vector<std::optional<double>> instance_temperature;  // temp= (deg C)
   std::vector<double> temperature_offset;     // dtemp= (K)
-  std::vector<std::string> names;
+  std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::string_view kind() const override { return "diode"; }
   std::size_t size() const override { return anode.size(); }
@@ -331,8 +331,8 @@ class DiodeGroup : public DeviceGroup {
 
   void dc_connections(std::vector<DcConnection>& connections) const override {
     for (std::size_t i = 0; i < size(); ++i) {
-      connections.push_back({internal[i], cathode[i], false, names[i]});
-      if (internal[i] != anode[i]) connections.push_back({anode[i], internal[i], false, names[i]});
+      connections.push_back({internal[i], cathode[i], false, devices[i]});
+      if (internal[i] != anode[i]) connections.push_back({anode[i], internal[i], false, devices[i]});
     }
   }
 
@@ -395,7 +395,7 @@ class DiodeGroup : public DeviceGroup {
 
 // One diode instance as the group stores it.
 struct DiodeInstance {
-  std::string name;
+  int device;
   int anode, cathode, internal;  // internal == anode without series resistance
   DiodeModel model;
   double area;
@@ -416,7 +416,7 @@ void append_diode(Circuit& circuit, const DiodeInstance& instance) {
   group.initial_voltage.push_back(instance.initial_voltage);
   group.instance_temperature.push_back(instance.temperature);
   group.temperature_offset.push_back(instance.temperature_offset);
-  group.names.push_back(instance.name);
+  group.devices.push_back(instance.device);
 }
 
 }  // namespace
@@ -461,19 +461,19 @@ void build_diode(ElementCard& card) {
   const int cathode = card.node(2);
   const int internal =
       model.series_resistance != 0 ? card.circuit().add_internal_node(fmt::format("{}#internal", card.name())) : anode;
-  append_diode(card.circuit(), {card.name(), anode, cathode, internal, model, area, off, initial_voltage, temperature,
+  append_diode(card.circuit(), {card.device_id(), anode, cathode, internal, model, area, off, initial_voltage, temperature,
                                 temperature_offset});
 }
 
 void add_junction_diode(Circuit& circuit, const std::string& name, int anode, int cathode, double saturation_current,
                         double emission_coefficient, double junction_capacitance, bool starts_off) {
-  circuit.register_device(name);
+  const int device = circuit.add_device(name);
   DiodeModel model;
   model.saturation_current = saturation_current;
   model.emission_coefficient = emission_coefficient;
   model.breakdown_emission_coefficient = emission_coefficient;
   model.junction_capacitance = junction_capacitance;
-  append_diode(circuit, {name, anode, cathode, anode, model, 1.0, starts_off, std::numeric_limits<double>::quiet_NaN(),
+  append_diode(circuit, {device, anode, cathode, anode, model, 1.0, starts_off, std::numeric_limits<double>::quiet_NaN(),
                          std::nullopt, 0.0});
 }
 

@@ -93,7 +93,7 @@ Group& add_source(ElementCard& card) {
   group.negative.push_back(card.node(2));
   group.dc.push_back(specification.dc_value);
   group.waveforms.push_back(std::move(specification.waveform));
-  group.names.push_back(card.name());
+  group.devices.push_back(card.device_id());
   card.circuit().register_source(card.name(), {&group, group.size() - 1});
   return group;
 }
@@ -129,7 +129,7 @@ void VoltageSourceGroup::load(LoadContext& context) {
 }
 
 void VoltageSourceGroup::dc_connections(std::vector<DcConnection>& connections) const {
-  for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, names[i]});
+  for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, devices[i]});
 }
 
 void CurrentSourceGroup::bind(const MatrixStructure& structure) {
@@ -157,13 +157,13 @@ void build_voltage_source(ElementCard& card) {
 void build_current_source(ElementCard& card) { add_source<CurrentSourceGroup>(card); }
 
 void add_voltage_source(Circuit& circuit, const std::string& name, int positive, int negative, double dc_value) {
-  circuit.register_device(name);
+  const int device = circuit.add_device(name);
   auto& group = circuit.group<VoltageSourceGroup>();
   group.positive.push_back(positive);
   group.negative.push_back(negative);
   group.dc.push_back(dc_value);
   group.waveforms.push_back(SourceWaveform::constant(dc_value));
-  group.names.push_back(name);
+  group.devices.push_back(device);
   circuit.register_source(name, {&group, group.size() - 1});
   group.branch.push_back(circuit.add_branch(name));
 }

@@ -28,7 +28,7 @@ class IndependentSourceGroup : public DeviceGroup, public SweepableSource {
   std::vector<int> positive, negative;
   std::vector<double> dc;  // value used by .op and .dc
   std::vector<SourceWaveform> waveforms;
-  std::vector<std::string> names;
+  std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::size_t size() const override { return positive.size(); }
   double dc_value(std::size_t index) const override { return dc[index]; }

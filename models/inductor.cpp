@@ -18,7 +18,7 @@ class InductorGroup : public DeviceGroup {
   std::vector<int> a, b, branch;
   std::vector<double> inductance;
   std::vector<double> initial_current;  // NaN when no ic= was given
-  std::vector<std::string> names;
+  std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::string_view kind() const override { return "inductor"; }
   std::size_t size() const override { return a.size(); }
@@ -61,7 +61,7 @@ class InductorGroup : public DeviceGroup {
     }
   }
   void dc_connections(std::vector<DcConnection>& connections) const override {
-    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], true, names[i]});
+    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], true, devices[i]});
   }
 
  private:
@@ -86,7 +86,7 @@ void build_inductor(ElementCard& card) {
   group.inductance.push_back(card.value(value_token));
   group.branch.push_back(card.circuit().add_branch(card.name()));
   group.initial_current.push_back(initial);
-  group.names.push_back(card.name());
+  group.devices.push_back(card.device_id());
 }
 
 }  // namespace xbarsim

@@ -29,6 +29,7 @@ class NlemGroup : public DeviceGroup {
  public:
   struct Instance {
     std::string path;
+    int device;                   // the X instance (messages)
     int anode, cathode, opt, uv;  // pins
     int weight, facilitation;     // internal state unknowns
     int opt_branch;               // internal branch current driving `opt`
@@ -136,11 +137,10 @@ class NlemGroup : public DeviceGroup {
 
   void dc_connections(std::vector<DcConnection>& connections) const override {
     for (const Instance& d : instances) {
-      const std::string name = fmt::format("x.{}", d.path);
-      connections.push_back({d.anode, d.cathode, false, name});
-      connections.push_back({d.weight, kGround, false, name});
-      connections.push_back({d.facilitation, kGround, false, name});
-      connections.push_back({d.opt, kGround, true, name});
+      connections.push_back({d.anode, d.cathode, false, d.device});
+      connections.push_back({d.weight, kGround, false, d.device});
+      connections.push_back({d.facilitation, kGround, false, d.device});
+      connections.push_back({d.opt, kGround, true, d.device});
     }
   }
 
@@ -159,6 +159,7 @@ class NlemGroup : public DeviceGroup {
 void build_native_nlem(NativeSubcircuitInstance& instance) {
   NlemGroup::Instance device;
   device.path = instance.path;
+  device.device = instance.device;
   try {
     device.parameters = NlemParameters::from_map(instance.parameters);
   } catch (const std::invalid_argument& error) {

@@ -13,7 +13,7 @@ class ResistorGroup : public DeviceGroup {
  public:
   std::vector<int> a, b;
   std::vector<double> conductance;
-  std::vector<std::string> names;
+  std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::string_view kind() const override { return "resistor"; }
   std::size_t size() const override { return a.size(); }
@@ -41,7 +41,7 @@ class ResistorGroup : public DeviceGroup {
     }
   }
   void dc_connections(std::vector<DcConnection>& connections) const override {
-    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], false, names[i]});
+    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], false, devices[i]});
   }
 
  private:
@@ -51,12 +51,12 @@ class ResistorGroup : public DeviceGroup {
   std::vector<Slots> slots_;
 };
 
-void append_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
+void append_resistor(Circuit& circuit, int device, int a, int b, double resistance) {
   auto& group = circuit.group<ResistorGroup>();
   group.a.push_back(a);
   group.b.push_back(b);
   group.conductance.push_back(1.0 / resistance);
-  group.names.push_back(name);
+  group.devices.push_back(device);
 }
 
 }  // namespace
@@ -78,12 +78,11 @@ void build_resistor(ElementCard& card) {
   }
   double resistance = card.value(*value_token);
   if (resistance == 0.0) card.fail(*value_token, fmt::format("resistor '{}' has zero resistance", card.name()));
-  append_resistor(card.circuit(), card.name(), card.node(1), card.node(2), resistance);
+  append_resistor(card.circuit(), card.device_id(), card.node(1), card.node(2), resistance);
 }
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
-  circuit.register_device(name);
-  append_resistor(circuit, name, a, b, resistance);
+  append_resistor(circuit, circuit.add_device(name), a, b, resistance);
 }
 
 }  // namespace xbarsim

@@ -9,6 +9,7 @@ packages=(
   libeigen3-dev libsuitesparse-dev libfmt-dev doctest-dev nlohmann-json3-dev
   libngspice0-dev ngspice
   gnuplot-nox
+  libbenchmark-dev
   time
   libopenmpi-dev openmpi-bin
 )

@@ -37,7 +37,7 @@ void MnaSystem::build_structure() {
   matrix_.assign(static_cast<std::size_t>(structure_.nonzeros()) + 1, 0.0);
   rhs_.assign(static_cast<std::size_t>(size()) + 1, 0.0);
   is_node_row_.resize(static_cast<std::size_t>(size()));
-  for (int i = 0; i < size(); ++i) is_node_row_[i] = circuit.unknown(i).quantity == Quantity::voltage;
+  for (int i = 0; i < size(); ++i) is_node_row_[i] = circuit.unknown_quantity(i) == Quantity::voltage;
 }
 
 void MnaSystem::load(LoadContext& context) {

@@ -19,14 +19,16 @@ NetlistText read(std::string_view text, std::vector<Diagnostic>* notes = nullptr
 TEST_CASE("the first line is the title, even when it looks like a card") {
   NetlistText netlist = read("R1 a b 1k\nV1 a 0 1\n");
   CHECK(netlist.title == "R1 a b 1k");
-  REQUIRE(netlist.cards.size() == 1);
-  CHECK(netlist.cards[0].tokens[0].text == "v1");
+  const std::vector<Card> cards = element_cards(netlist);
+  REQUIRE(cards.size() == 1);
+  CHECK(cards[0].tokens[0].text == "v1");
 }
 
 TEST_CASE("comments, inline comments and continuation lines") {
   NetlistText netlist = read("title\n* comment\nR1 A\n* between\n+ B 1K ; inline\nV1 a 0 $ dollar comment\n+ 5\n");
-  REQUIRE(netlist.cards.size() == 2);
-  const Card& resistor = netlist.cards[0];
+  const std::vector<Card> cards = element_cards(netlist);
+  REQUIRE(cards.size() == 2);
+  const Card& resistor = cards[0];
   REQUIRE(resistor.tokens.size() == 4);
   CHECK(resistor.tokens[1].text == "a");
   CHECK(resistor.tokens[2].text == "b");
@@ -35,13 +37,13 @@ TEST_CASE("comments, inline comments and continuation lines") {
   // Locations map back across the continuation line.
   CHECK(resistor.tokens[2].where.line == 5);
   CHECK(resistor.tokens[2].where.column == 3);
-  CHECK(netlist.cards[1].tokens.size() == 4);
-  CHECK(netlist.cards[1].tokens[3].text == "5");
+  CHECK(cards[1].tokens.size() == 4);
+  CHECK(cards[1].tokens[3].text == "5");
 }
 
 TEST_CASE("tokens: punctuation, braces and quotes") {
-  NetlistText netlist = read("t\nV1 a 0 PULSE(0 {vdd*2} 1n, 2n) r='x + 1'\n");
-  const auto& tokens = netlist.cards[0].tokens;
+  const std::vector<Card> cards = element_cards(read("t\nV1 a 0 PULSE(0 {vdd*2} 1n, 2n) r='x + 1'\n"));
+  const auto& tokens = cards[0].tokens;
   REQUIRE(tokens.size() == 14);
   CHECK(tokens[4].kind == TokenKind::open_paren);
   CHECK(tokens[6].kind == TokenKind::expression);
@@ -58,7 +60,8 @@ TEST_CASE("tokens: punctuation, braces and quotes") {
 TEST_CASE(".control blocks and lines after .end are skipped with a note") {
   std::vector<Diagnostic> notes;
   NetlistText netlist = read("t\nR1 a 0 1\n.control\nrun\n.endc\n.end\nR2 b 0 1\n", &notes);
-  CHECK(netlist.cards.size() == 1);
+  CHECK(netlist.cards.empty());
+  CHECK(element_cards(netlist).size() == 1);
   REQUIRE(notes.size() == 2);
   CHECK(notes[0].message.find(".control") != std::string::npos);
   CHECK(notes[1].where.line == 7);
@@ -67,7 +70,7 @@ TEST_CASE(".control blocks and lines after .end are skipped with a note") {
 TEST_CASE("reader errors carry locations") {
   auto error_of = [](std::string_view text) -> std::string {
     try {
-      read(text);
+      element_cards(read(text));  // element lines are tokenised when they are elaborated
     } catch (const NetlistError& error) {
       return error.what();
     }
@@ -77,4 +80,16 @@ TEST_CASE("reader errors carry locations") {
   CHECK(error_of("t\nR1 a b {1+2\n") == "t.cir:2:8: error: '{' without a matching '}'");
   CHECK(error_of("t\n.include missing.inc\n").starts_with("t.cir:2:10: error: cannot open include file"));
   CHECK(error_of("t\n.control\nrun\n") == "t.cir:2:1: error: '.control' block has no '.endc'");
+}
+
+TEST_CASE("top-level element lines stay text; subcircuit bodies and directives are cards") {
+  NetlistText netlist = read("t\nR1 a b 1\n.subckt cell p n\nRc p n 1\n.ends\nR2 b 0\n+ 2\n.op\nR3 b c 3\n");
+  REQUIRE(netlist.cards.size() == 4);  // .subckt, Rc, .ends, .op
+  CHECK(netlist.cards[1].tokens[0].text == "rc");
+  REQUIRE(netlist.element_lines.size() == 3);  // each card ends a run: R1 | R2 with its continuation | R3
+  const std::vector<Card> cards = element_cards(netlist);
+  REQUIRE(cards.size() == 3);
+  CHECK(cards[1].tokens.size() == 4);
+  CHECK(cards[1].tokens[3].where.line == 7);
+  CHECK(cards[2].where.line == 9);
 }

@@ -1,0 +1,129 @@
+#include "core/name_table.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace xbarsim {
+namespace {
+
+// A fast 64-bit hash of short strings: 8-byte words mixed by multiplication (the names of a
+// netlist are mostly 4 to 16 characters).
+std::uint64_t hash_name(std::string_view name) {
+  constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15ull;
+  std::uint64_t hash = name.size() * kMultiplier;
+  std::size_t i = 0;
+  for (; i + 8 <= name.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, name.data() + i, 8);
+    hash = (hash ^ word) * kMultiplier;
+    hash ^= hash >> 29;
+  }
+  if (i < name.size()) {
+    std::uint64_t word = 0;
+    std::memcpy(&word, name.data() + i, name.size() - i);
+    hash = (hash ^ word) * kMultiplier;
+    hash ^= hash >> 29;
+  }
+  hash *= kMultiplier;
+  return hash ^ (hash >> 32);
+}
+
+constexpr std::uint64_t kIdMask = 0xFFFFFFFFull;
+
+}  // namespace
+
+std::optional<int> NameList::find_repeat() const {
+  const std::size_t count = ends_.size();
+  if (count < 2) return std::nullopt;
+  int bucket_bits = 1;
+  while ((count >> bucket_bits) > 64 && bucket_bits < 24) ++bucket_bits;
+  std::vector<std::uint64_t> hashes(count);
+  std::vector<std::uint32_t> bucket_starts((std::size_t{1} << bucket_bits) + 1, 0);
+  for (std::size_t id = 0; id < count; ++id) {
+    hashes[id] = hash_name((*this)[static_cast<int>(id)]);
+    ++bucket_starts[(hashes[id] >> (64 - bucket_bits)) + 1];
+  }
+  for (std::size_t b = 1; b < bucket_starts.size(); ++b) bucket_starts[b] += bucket_starts[b - 1];
+  std::vector<std::uint32_t> ids(count);
+  std::vector<std::uint32_t> fill(bucket_starts.begin(), bucket_starts.end() - 1);
+  for (std::size_t id = 0; id < count; ++id) ids[fill[hashes[id] >> (64 - bucket_bits)]++] = static_cast<std::uint32_t>(id);
+  std::optional<int> repeat;
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> bucket;
+  for (std::size_t b = 0; b + 1 < bucket_starts.size(); ++b) {
+    bucket.clear();
+    for (std::uint32_t k = bucket_starts[b]; k < bucket_starts[b + 1]; ++k) bucket.emplace_back(hashes[ids[k]], ids[k]);
+    std::sort(bucket.begin(), bucket.end());
+    for (std::size_t k = 1; k < bucket.size(); ++k) {
+      if (bucket[k].first != bucket[k - 1].first) continue;
+      // Equal hashes: the names are compared against every earlier one with that hash.
+      for (std::size_t j = k; j-- > 0 && bucket[j].first == bucket[k].first;)
+        if ((*this)[static_cast<int>(bucket[j].second)] == (*this)[static_cast<int>(bucket[k].second)]) {
+          const int later = static_cast<int>(bucket[k].second);
+          if (!repeat || later < *repeat) repeat = later;
+        }
+    }
+  }
+  return repeat;
+}
+
+int NameList::append(std::string_view name) {
+  chars_.append(name);
+  ends_.push_back(chars_.size());
+  return size() - 1;
+}
+
+std::pair<int, bool> NameTable::insert(std::string_view name) {
+  if (static_cast<std::uint64_t>(names_.size()) * 2 >= slots_.size()) rehash(slots_.empty() ? 64 : slots_.size() * 2);
+  const std::uint64_t hash = hash_name(name);
+  const std::uint64_t tag = hash & ~kIdMask;
+  for (std::uint64_t position = hash & mask_;; position = (position + 1) & mask_) {
+    const std::uint64_t slot = slots_[position];
+    if (slot == 0) {
+      const int id = names_.append(name);
+      slots_[position] = tag | static_cast<std::uint64_t>(id + 1);
+      return {id, true};
+    }
+    if ((slot & ~kIdMask) == tag) {
+      const int id = static_cast<int>((slot & kIdMask) - 1);
+      if (names_[id] == name) return {id, false};
+    }
+  }
+}
+
+std::optional<int> NameTable::find(std::string_view name) const {
+  if (slots_.empty()) return std::nullopt;
+  const std::uint64_t hash = hash_name(name);
+  const std::uint64_t tag = hash & ~kIdMask;
+  for (std::uint64_t position = hash & mask_;; position = (position + 1) & mask_) {
+    const std::uint64_t slot = slots_[position];
+    if (slot == 0) return std::nullopt;
+    if ((slot & ~kIdMask) == tag) {
+      const int id = static_cast<int>((slot & kIdMask) - 1);
+      if (names_[id] == name) return id;
+    }
+  }
+}
+
+void NameTable::reserve(std::size_t count) {
+  std::size_t capacity = 64;
+  while (capacity < 2 * count + 2) capacity *= 2;
+  if (capacity > slots_.size()) rehash(capacity);
+  names_.reserve(count);
+}
+
+void NameTable::prefetch(std::string_view name) const {
+  if (!slots_.empty()) __builtin_prefetch(&slots_[hash_name(name) & mask_]);
+}
+
+void NameTable::rehash(std::size_t capacity) {
+  slots_.assign(capacity, 0);
+  mask_ = capacity - 1;
+  for (int id = 0; id < names_.size(); ++id) {
+    const std::uint64_t hash = hash_name(names_[id]);
+    std::uint64_t position = hash & mask_;
+    while (slots_[position] != 0) position = (position + 1) & mask_;
+    slots_[position] = (hash & ~kIdMask) | static_cast<std::uint64_t>(id + 1);
+  }
+}
+
+}  // namespace xbarsim
