@@ -32,6 +32,9 @@ class DisjointSets {
 
 void check_dc_connectivity(const Circuit& circuit) {
   std::vector<DcConnection> connections;
+  std::size_t instances = 0;  // most devices make one connection: growing from there copies little
+  for (const auto& group : circuit.groups()) instances += group->size();
+  connections.reserve(instances);
   for (const auto& group : circuit.groups()) group->dc_connections(connections);
   const int count = circuit.unknown_count();
   const int ground = count;  // index used for ground inside this check

@@ -73,7 +73,7 @@ Plot Simulator::make_plot(std::string name) const {
   Plot plot;
   plot.title = circuit_.title;
   plot.name = std::move(name);
-  plot.vectors.reserve(outputs_.size() + 1);  // + a sweep's scale
+  plot.vectors.reserve(outputs_.size() + 1);  // + a sweep's scale, inserted in front
   for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown_quantity(unknown), {}});
   return plot;
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "models/builtin_models.h"
+#include "models/primitive_devices.h"
 #include "solvers/matrix_structure.h"
 
 namespace xbarsim {
@@ -154,5 +155,17 @@ void build_voltage_source(ElementCard& card) {
 }
 
 void build_current_source(ElementCard& card) { add_source<CurrentSourceGroup>(card); }
+
+void add_voltage_source(Circuit& circuit, const std::string& name, int positive, int negative, double dc_value) {
+  const int device = circuit.add_device(name);
+  auto& group = circuit.group<VoltageSourceGroup>();
+  group.positive.push_back(positive);
+  group.negative.push_back(negative);
+  group.dc.push_back(dc_value);
+  group.waveforms.push_back(SourceWaveform::constant(dc_value));
+  group.devices.push_back(device);
+  circuit.register_source(name, {&group, group.size() - 1});
+  group.branch.push_back(circuit.add_branch(name));
+}
 
 }  // namespace xbarsim

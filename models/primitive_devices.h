@@ -1,6 +1,7 @@
 // Primitive devices added from C++ rather than from a netlist card: native models of library
-// subcircuits (models/photodiode_device.cpp) are assembled from them, so they share the groups,
-// equations and evaluation loops of the R, D and G elements. Names follow ngspice's hierarchical
+// subcircuits (models/photodiode_device.cpp) are assembled from them, and library users build
+// whole circuits from them (benchmarks/library_api.cpp), so they share the groups, equations and
+// evaluation loops of the R, V, D and G elements. Names follow ngspice's hierarchical
 // style (`r.x1.rs`) and are registered like netlist devices.
 #pragma once
 
@@ -11,6 +12,10 @@ namespace xbarsim {
 class Circuit;
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance);
+
+// A DC voltage source `dc_value` from `positive` to `negative` with its branch current `i(name)`,
+// sweepable by .dc like a netlist V element.
+void add_voltage_source(Circuit& circuit, const std::string& name, int positive, int negative, double dc_value);
 
 // V(n+, n-)-controlled current `transconductance * V(nc+, nc-)` from n+ through the source to n-.
 void add_voltage_controlled_current_source(Circuit& circuit, const std::string& name, int positive, int negative,

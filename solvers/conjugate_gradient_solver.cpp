@@ -55,7 +55,7 @@ void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
                        &coupling_transpose_slots_})
     std::vector<int>().swap(*vector);
-  for (auto* vector : {&coupling_values_, &rhs_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
+  for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     std::vector<double>().swap(*vector);
   direct_ = std::make_unique<KluSolver>();
   direct_->analyze(*structure_);
@@ -75,11 +75,30 @@ bool ConjugateGradientSolver::build(const double* values) {
   const auto& starts = structure.column_starts();
   const auto& rows = structure.row_indices();
 
+  // Row `unknown` of the free block, read from column `unknown` (the matrix must be symmetric):
+  // calls visit(slot, other position) for every coupling, i.e. entry that is not a chain link.
+  auto for_each_coupling = [&](int position, auto&& visit) {
+    const int unknown = chains.unknown_at(position);
+    for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
+      const int other = rows[slot];
+      if (other == unknown || !folding_->is_free(other)) continue;
+      const int other_position = chains.position_of(other);
+      if (!chains.are_linked(position, other_position)) visit(slot, other_position);
+    }
+  };
+  std::size_t couplings = 0;
+  for (int position = 0; position < size; ++position) for_each_coupling(position, [&](int, int) { ++couplings; });
+  coupling_starts_.reserve(static_cast<std::size_t>(size) + 1);
+  coupling_columns_.reserve(couplings);
+  coupling_slots_.reserve(couplings);
+  coupling_transpose_slots_.reserve(couplings);
+
   diagonal_slots_.resize(static_cast<std::size_t>(size));
   link_slots_.assign(static_cast<std::size_t>(size), -1);
   link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
   coupling_starts_.assign(1, 0);
-  for (int position = 0; position < size; ++position) {
+  bool symmetric = true;
+  for (int position = 0; position < size && symmetric; ++position) {
     const int unknown = chains.unknown_at(position);
     diagonal_slots_[position] = structure.diagonal_slot(unknown);
     if (!chains.is_chain_start(position)) {
@@ -88,23 +107,18 @@ bool ConjugateGradientSolver::build(const double* values) {
       link_transpose_slots_[position] = find_slot(structure, previous, unknown);
       if (link_slots_[position] < 0 || link_transpose_slots_[position] < 0) return false;
     }
-    // Row `unknown` of the free block, read from column `unknown` (the matrix must be symmetric).
-    for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
-      const int other = rows[slot];
-      if (other == unknown || !folding_->is_free(other)) continue;
-      const int other_position = chains.position_of(other);
-      if (chains.are_linked(position, other_position)) continue;
-      const int transpose = find_slot(structure, unknown, other);
-      if (transpose < 0) return false;
+    for_each_coupling(position, [&](int slot, int other_position) {
+      const int transpose = find_slot(structure, unknown, rows[slot]);
+      symmetric &= transpose >= 0;
       coupling_columns_.push_back(other_position);
       coupling_slots_.push_back(slot);
       coupling_transpose_slots_.push_back(transpose);
-    }
+    });
     coupling_starts_.push_back(static_cast<int>(coupling_columns_.size()));
   }
+  if (!symmetric) return false;
   coupling_values_.assign(coupling_columns_.size(), 0.0);
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
-  rhs_.assign(static_cast<std::size_t>(size), 0.0);
   solution_.assign(static_cast<std::size_t>(size), 0.0);
   scratch_.assign(static_cast<std::size_t>(size), 0.0);
   for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->assign(iterated, 0.0);
@@ -253,14 +267,15 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   const LineChains& chains = *chains_;
   const int size = chains.size();
   const int eliminated = chains.eliminated_size();
-  for (int position = 0; position < size; ++position) rhs_[position] = rhs_then_solution[chains.unknown_at(position)];
-  folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { rhs_[chains.position_of(row)] -= amount; });
+  // b in chain order into scratch_, then b_E into solution_ (its x_E part is free until the end).
+  for (int position = 0; position < size; ++position) scratch_[position] = rhs_then_solution[chains.unknown_at(position)];
+  folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { scratch_[chains.position_of(row)] -= amount; });
+  std::copy(scratch_.begin(), scratch_.begin() + eliminated, solution_.begin());
 
   // g = b_I - C_IE T_E^-1 b_E, into residual_.
-  std::copy(rhs_.begin(), rhs_.begin() + eliminated, scratch_.begin());
   chains.solve(0, chains.eliminated_chain_count(), scratch_.data());
   for (int row = eliminated; row < size; ++row) {
-    double sum = rhs_[row];
+    double sum = scratch_[row];
     for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k)
       if (coupling_columns_[k] < eliminated) sum -= coupling_values_[k] * scratch_[coupling_columns_[k]];
     residual_[row - eliminated] = sum;
@@ -276,7 +291,7 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
 
   // x_E = T_E^-1 (b_E - C_EI x_I).
   for (int row = 0; row < eliminated; ++row) {
-    double sum = rhs_[row];
+    double sum = solution_[row];
     for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum -= coupling_values_[k] * solution_[coupling_columns_[k]];
     solution_[row] = sum;
   }

@@ -73,8 +73,9 @@ class ConjugateGradientSolver : public LinearSolver {
   std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_transpose_slots_;
   std::vector<double> coupling_values_;
   // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated
-  // positions) and over the iterated unknowns.
-  std::vector<double> rhs_, solution_, scratch_;
+  // positions, solution_ b_E over the eliminated ones until x_E replaces it) and over the
+  // iterated unknowns.
+  std::vector<double> solution_, scratch_;
   std::vector<double> residual_, preconditioned_, product_;
 };
 

@@ -36,11 +36,13 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
       }
     }
   }
+  // A pick is a link when it is mutual; the picks become the links in place. That still reads
+  // right for w < u: w's pick of u survived exactly when u picked w, which is the case asked about.
+  std::vector<int>& links = picks;
   auto picked = [&](int u, int w) { return picks[2 * u] == w || picks[2 * u + 1] == w; };
-  std::vector<int> links(2 * static_cast<std::size_t>(n), -1);
   for (int u = 0; u < n; ++u)
     for (int side = 0; side < 2; ++side)
-      if (int w = picks[2 * u + side]; w >= 0 && picked(w, u)) links[2 * u + side] = w;
+      if (int w = picks[2 * u + side]; w >= 0 && !picked(w, u)) links[2 * u + side] = -1;
 
   // Walk the paths from their ends, then whatever is left (cycles), cutting each open.
   std::vector<int> walk, walk_starts{0}, chain_of(static_cast<std::size_t>(n), -1), walk_index(static_cast<std::size_t>(n), -1);

@@ -5,33 +5,57 @@
 
 namespace xbarsim {
 
-MatrixStructure::MatrixStructure(int size) : size_(size) {
-  pending_.reserve(static_cast<std::size_t>(size) * 4);
-  for (int i = 0; i < size; ++i) add(i, i);
-}
+MatrixStructure::MatrixStructure(int size) : size_(size) {}
 
 void MatrixStructure::add(int row, int column) {
-  if (row < 0 || column < 0) return;
   if (finalized_) throw std::logic_error("MatrixStructure::add after finalize");
-  pending_.push_back(static_cast<std::uint64_t>(column) << 32 | static_cast<std::uint32_t>(row));
+  if (row < 0 || column < 0 || row == column) return;  // every diagonal entry is present anyway
+  if (pending_.empty() || pending_.back().size() == kPendingBlockEntries) pending_.emplace_back().reserve(kPendingBlockEntries);
+  pending_.back().push_back({row, column});
 }
 
+// Counting sort by column: count, turn counts into column starts, drop every row into its
+// column (the diagonal first), then sort and deduplicate each short column in place.
 void MatrixStructure::finalize() {
-  std::sort(pending_.begin(), pending_.end());
-  pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
-  column_starts_.assign(static_cast<std::size_t>(size_) + 1, 0);
-  row_indices_.resize(pending_.size());
-  for (std::size_t k = 0; k < pending_.size(); ++k) {
-    int column = static_cast<int>(pending_[k] >> 32);
-    row_indices_[k] = static_cast<int>(pending_[k] & 0xffffffffu);
-    ++column_starts_[static_cast<std::size_t>(column) + 1];
+  const std::size_t n = static_cast<std::size_t>(size_);
+  column_starts_.assign(n + 1, 0);
+  std::size_t declared = n;
+  for (const auto& block : pending_) {
+    declared += block.size();
+    for (const Entry& entry : block) ++column_starts_[static_cast<std::size_t>(entry.column) + 1];
   }
-  for (int c = 0; c < size_; ++c) column_starts_[c + 1] += column_starts_[c];
+  // column_starts_[c] becomes the start of column c, used as its fill cursor below.
+  int start = 0;
+  for (std::size_t c = 0; c < n; ++c) {
+    const int count = column_starts_[c + 1] + 1;  // + the diagonal
+    column_starts_[c] = start;
+    start += count;
+  }
+  row_indices_.resize(declared);
+  for (std::size_t c = 0; c < n; ++c) row_indices_[static_cast<std::size_t>(column_starts_[c]++)] = static_cast<int>(c);
+  for (auto& block : pending_) {
+    for (const Entry& entry : block) row_indices_[static_cast<std::size_t>(column_starts_[static_cast<std::size_t>(entry.column)]++)] = entry.row;
+    std::vector<Entry>().swap(block);
+  }
   pending_.clear();
-  pending_.shrink_to_fit();
+  // Now column_starts_[c] is the end of column c. Sort, deduplicate and compact column by column.
+  diagonal_slots_.resize(n);
+  int written = 0, begin = 0;
+  for (std::size_t c = 0; c < n; ++c) {
+    const int end = column_starts_[c];
+    auto first = row_indices_.begin() + begin, last = row_indices_.begin() + end;
+    std::sort(first, last);
+    last = std::unique(first, last);
+    column_starts_[c] = written;
+    for (auto row = first; row != last; ++row) {
+      if (*row == static_cast<int>(c)) diagonal_slots_[c] = written;
+      row_indices_[static_cast<std::size_t>(written++)] = *row;
+    }
+    begin = end;
+  }
+  column_starts_[n] = written;
+  row_indices_.resize(static_cast<std::size_t>(written));
   finalized_ = true;
-  diagonal_slots_.resize(static_cast<std::size_t>(size_));
-  for (int i = 0; i < size_; ++i) diagonal_slots_[i] = slot(i, i);
 }
 
 int MatrixStructure::slot(int row, int column) const {

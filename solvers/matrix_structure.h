@@ -8,7 +8,7 @@
 // branch on ground. Every diagonal entry is present (gmin stepping writes there).
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <vector>
 
 namespace xbarsim {
@@ -18,7 +18,7 @@ class MatrixStructure {
   explicit MatrixStructure(int size);
 
   void add(int row, int column);  // declare an entry; ignored when row or column is ground (-1)
-  void finalize();                // sort, deduplicate and build the CSC arrays
+  void finalize();                // bucket by column, sort and deduplicate each column: the CSC arrays
 
   int size() const { return size_; }
   int nonzeros() const { return static_cast<int>(row_indices_.size()); }
@@ -38,9 +38,16 @@ class MatrixStructure {
   const std::vector<int>& row_indices() const { return row_indices_; }
 
  private:
+  struct Entry {
+    int row, column;
+  };
+  // Declared off-diagonal entries until finalize(), in blocks of a fixed capacity so that growing
+  // never copies them.
+  static constexpr std::size_t kPendingBlockEntries = std::size_t{1} << 20;
+
   int size_;
   bool finalized_ = false;
-  std::vector<std::uint64_t> pending_;  // (column << 32 | row) pairs until finalize()
+  std::vector<std::vector<Entry>> pending_;
   std::vector<int> column_starts_;
   std::vector<int> row_indices_;
   std::vector<int> diagonal_slots_;

@@ -3,10 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/diagnostics.h"
 #include "core/simulator.h"
 #include "netlist_test_support.h"
+#include "solvers/matrix_structure.h"
 #include "solvers/mna_system.h"
 
 using namespace xbarsim;
@@ -42,6 +44,22 @@ double op_value(const Plot& plot, std::string_view name) {
 }
 
 }  // namespace
+
+TEST_CASE("matrix structure: columns sorted and deduplicated, every diagonal, ground to the trash slot") {
+  MatrixStructure structure(4);
+  const int entries[][2] = {{3, 0}, {1, 0}, {3, 0}, {0, 3}, {2, 2}, {-1, 2}, {2, -1}, {0, 1}, {1, 0}, {3, 1}};
+  for (const auto& entry : entries) structure.add(entry[0], entry[1]);
+  structure.finalize();
+  CHECK(structure.column_starts() == std::vector<int>{0, 3, 6, 7, 9});
+  CHECK(structure.row_indices() == std::vector<int>{0, 1, 3, 0, 1, 3, 2, 0, 3});
+  CHECK(structure.nonzeros() == 9);
+  for (int i = 0; i < 4; ++i) CHECK(structure.row_indices()[static_cast<std::size_t>(structure.diagonal_slot(i))] == i);
+  CHECK(structure.slot(3, 0) == 2);
+  CHECK(structure.slot(0, 3) == 7);
+  CHECK(structure.slot(-1, 2) == structure.trash_slot());
+  CHECK_THROWS_AS(structure.slot(2, 0), std::logic_error);
+  CHECK_THROWS_AS(structure.add(1, 2), std::logic_error);
+}
 
 TEST_CASE("stamps: resistor, voltage source, VCCS and CCVS land in their slots") {
   auto parsed = parse_netlist("t\nV1 a 0 2\nR1 a b 4\nG1 b 0 a 0 0.5\nH1 c 0 V1 3\nR2 c 0 1\nR3 b 0 1\n.op\n");

@@ -1,0 +1,153 @@
+// Library API benchmark: the benchmark crossbar of benchmarks/generate_crossbar.sh (N rows x N
+// weights, 2N physical columns, 1 Ohm wire segments, 100 Ohm drivers from grounded sources of
+// 0.05-0.2 V, cells at 15 levels between 1 and 100 uS, 0 V sense sources at the bit-line ends)
+// built in memory through Circuit and the primitive add_* functions, then its `.op` run through
+// the Simulator exactly as `xbarsim run` does (solver `auto` unless --solver says otherwise).
+// Devices and nodes are created in the generated netlist's order and with its names; the cell
+// levels and input voltages are drawn from std::mt19937 (seed 1), not awk's rand().
+//
+// usage: xbarsim_library_benchmark [N] [--solver NAME] [--verify]
+//   N         rows and weights (default 1024)
+//   --verify  afterwards solves the same circuit with KLU and reports the largest difference,
+//             relative to the largest magnitude of its quantity (node voltages, branch currents)
+// Prints one line of key=value pairs: times in seconds (build: circuit in memory; setup: matrix
+// structure, binding and the solver's analysis; solve: the .op analysis), the solver that ran,
+// conjugate-gradient iterations, unknowns, matrix nonzeros and the peak resident set size (MB,
+// getrusage, before any verification).
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/circuit.h"
+#include "core/simulator.h"
+#include "models/primitive_devices.h"
+
+using namespace xbarsim;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double peak_rss_megabytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in kB on Linux
+}
+
+void build_crossbar(Circuit& circuit, int n) {
+  const int columns = 2 * n;
+  std::mt19937 generator(1);
+  auto uniform = [&] { return static_cast<double>(generator()) / 4294967296.0; };
+  std::vector<int> word(static_cast<std::size_t>(n) * (columns + 1));  // node w{i}_{c} at i * (columns + 1) + c
+  std::vector<int> bit(static_cast<std::size_t>(columns) * n);         // node b{c}_{i} at c * n + i
+  auto word_node = [&](int i, int c) -> int& { return word[static_cast<std::size_t>(i) * (columns + 1) + c]; };
+  auto bit_node = [&](int c, int i) -> int& { return bit[static_cast<std::size_t>(c) * n + i]; };
+
+  for (int i = 0; i < n; ++i) {
+    const int input = circuit.node(fmt::format("in{}", i));
+    add_voltage_source(circuit, fmt::format("vin{}", i), input, kGround, 0.05 + 0.15 * uniform());
+    word_node(i, 0) = circuit.node(fmt::format("w{}_0", i));
+    add_resistor(circuit, fmt::format("rdrv{}", i), input, word_node(i, 0), 100.0);
+  }
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < columns; ++c) {
+      word_node(i, c + 1) = circuit.node(fmt::format("w{}_{}", i, c + 1));
+      add_resistor(circuit, fmt::format("rw{}_{}", i, c), word_node(i, c), word_node(i, c + 1), 1.0);
+    }
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < columns; ++c) {
+      bit_node(c, i) = circuit.node(fmt::format("b{}_{}", c, i));
+      const double conductance = 1e-6 + 99e-6 * static_cast<double>(generator() % 15) / 14.0;
+      add_resistor(circuit, fmt::format("rc{}_{}", i, c), word_node(i, c + 1), bit_node(c, i), 1.0 / conductance);
+    }
+  for (int c = 0; c < columns; ++c) {
+    for (int i = 0; i + 1 < n; ++i) add_resistor(circuit, fmt::format("rb{}_{}", c, i), bit_node(c, i), bit_node(c, i + 1), 1.0);
+    add_voltage_source(circuit, fmt::format("vs{}", c), bit_node(c, n - 1), kGround, 0.0);
+  }
+  circuit.title = fmt::format("differential crossbar {} x {}", n, n);
+  circuit.analyses.push_back(OperatingPointRequest{});
+}
+
+// Largest |a - b| over the vectors of one quantity, relative to that quantity's largest |b|.
+double largest_relative_difference(const Plot& a, const Plot& b, Quantity quantity) {
+  double largest = 0.0, difference = 0.0;
+  for (std::size_t v = 0; v < b.vectors.size(); ++v) {
+    if (b.vectors[v].quantity != quantity) continue;
+    for (std::size_t k = 0; k < b.vectors[v].values.size(); ++k) {
+      largest = std::max(largest, std::abs(b.vectors[v].values[k]));
+      difference = std::max(difference, std::abs(a.vectors[v].values[k] - b.vectors[v].values[k]));
+    }
+  }
+  return largest > 0.0 ? difference / largest : difference;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = 1024;
+  std::string solver = "auto";
+  bool verify = false;
+  for (int k = 1; k < argc; ++k) {
+    const std::string_view argument = argv[k];
+    if (argument == "--verify") {
+      verify = true;
+    } else if (argument == "--solver" && k + 1 < argc) {
+      solver = argv[++k];
+    } else if (!argument.empty() && argument.find_first_not_of("0123456789") == std::string_view::npos) {
+      n = std::stoi(std::string(argument));
+    } else {
+      std::fprintf(stderr, "usage: xbarsim_library_benchmark [N] [--solver auto|klu|eigen|cg] [--verify]\n");
+      return 2;
+    }
+  }
+  if (n < 2) {
+    std::fprintf(stderr, "xbarsim_library_benchmark: N must be at least 2\n");
+    return 2;
+  }
+  try {
+    auto start = std::chrono::steady_clock::now();
+    Circuit circuit;
+    build_crossbar(circuit, n);
+    const double build_seconds = seconds_since(start);
+
+    start = std::chrono::steady_clock::now();
+    Simulator simulator(circuit, SimulatorSettings{solver});
+    const double setup_seconds = seconds_since(start);
+    start = std::chrono::steady_clock::now();
+    Plot result = simulator.operating_point();
+    const double solve_seconds = seconds_since(start);
+    const double peak_rss = peak_rss_megabytes();
+
+    const std::string description = simulator.solver_description();
+    const SimulationStatistics statistics = simulator.statistics();
+    std::string line = fmt::format(
+        "rows={} weights={} unknowns={} nonzeros={} solver={} build_s={:.3f} setup_s={:.3f} solve_s={:.3f} total_s={:.3f} "
+        "cg_iterations={} peak_rss_mb={:.0f}",
+        n, n, statistics.unknowns, statistics.nonzeros, description.substr(0, description.find(' ')), build_seconds, setup_seconds,
+        solve_seconds, build_seconds + setup_seconds + solve_seconds, simulator.solver_statistics().conjugate_gradient_iterations,
+        peak_rss);
+    if (verify) {
+      Simulator direct(circuit, SimulatorSettings{"klu"});
+      const Plot reference = direct.operating_point();
+      line += fmt::format(" verify_solver=klu max_relative_difference_voltage={:.3g} max_relative_difference_current={:.3g}",
+                          largest_relative_difference(result, reference, Quantity::voltage),
+                          largest_relative_difference(result, reference, Quantity::current));
+    }
+    std::printf("%s\n", line.c_str());
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "xbarsim_library_benchmark: %s\n", error.what());
+    return 1;
+  }
+  return 0;
+}
