@@ -42,12 +42,26 @@ class NlemGroup : public DeviceGroup {
   bool is_nonlinear() const override { return true; }
   int charge_count() const override { return 2 * static_cast<int>(size()); }
 
+  // A held device (hold = 1) has state rows that read nothing but their own state (rate w0 - w,
+  // f0 - f: no V or E derivative), so only their diagonals are declared: the states are then
+  // unknowns the network depends on but that depend on nothing, and the optical output depends
+  // on the network but nothing depends on it. A large-array solver splits both off
+  // (solvers/block_triangular_split.h) and solves the conductance network alone.
+  static bool held(const Instance& d) { return d.parameters.hold > 0.5; }
+
   void declare(MatrixStructure& structure) const override {
     for (const Instance& d : instances) {
-      for (int row : {d.anode, d.cathode, d.weight, d.facilitation, d.opt_branch})
+      for (int row : {d.anode, d.cathode, d.opt_branch})
         for (int column : {d.anode, d.cathode, d.weight, d.facilitation}) structure.add(row, column);
-      structure.add(d.weight, d.uv);
-      structure.add(d.facilitation, d.uv);
+      if (held(d)) {
+        structure.add(d.weight, d.weight);
+        structure.add(d.facilitation, d.facilitation);
+      } else {
+        for (int row : {d.weight, d.facilitation})
+          for (int column : {d.anode, d.cathode, d.weight, d.facilitation}) structure.add(row, column);
+        structure.add(d.weight, d.uv);
+        structure.add(d.facilitation, d.uv);
+      }
       structure.add(d.opt, d.opt_branch);
       structure.add(d.opt_branch, d.opt);
     }
@@ -59,10 +73,14 @@ class NlemGroup : public DeviceGroup {
       Slots s;
       const int rows[5] = {d.anode, d.cathode, d.weight, d.facilitation, d.opt_branch};
       const int columns[4] = {d.anode, d.cathode, d.weight, d.facilitation};
+      // A held device's state rows write only their diagonals; their other entries (always
+      // zero: no V or E derivative) go to the trash slot.
+      const bool hold = held(d);
       for (int r = 0; r < 5; ++r)
-        for (int c = 0; c < 4; ++c) s.matrix[r][c] = structure.slot(rows[r], columns[c]);
-      s.weight_uv = structure.slot(d.weight, d.uv);
-      s.facilitation_uv = structure.slot(d.facilitation, d.uv);
+        for (int c = 0; c < 4; ++c)
+          s.matrix[r][c] = hold && (r == 2 || r == 3) && c != r ? structure.trash_slot() : structure.slot(rows[r], columns[c]);
+      s.weight_uv = hold ? structure.trash_slot() : structure.slot(d.weight, d.uv);
+      s.facilitation_uv = hold ? structure.trash_slot() : structure.slot(d.facilitation, d.uv);
       s.opt_branch = structure.slot(d.opt, d.opt_branch);
       s.branch_opt = structure.slot(d.opt_branch, d.opt);
       for (int r = 0; r < 5; ++r) s.rhs[r] = structure.rhs_index(rows[r]);

@@ -30,6 +30,10 @@ ConjugateGradientSolver::ConjugateGradientSolver(int minimum_unknowns) : minimum
 std::string ConjugateGradientSolver::describe() const {
   const std::string chooser = minimum_unknowns_ > 0 ? "chosen by auto" : "as requested";
   if (direct_) return fmt::format("klu ({})", direct_reason_);
+  if (split_)
+    return fmt::format("{}; block triangular split: {} unknowns in {} small blocks solved directly before the core of {}, {} after it",
+                       core_solver_->describe(), split_->before_size() + split_->after_size(), split_->small_block_count(),
+                       split_->core_size(), split_->after_size());
   if (!chains_) return std::string(name());
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
@@ -43,13 +47,32 @@ void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
   direct_.reset();
   folding_.reset();
   chains_.reset();
+  split_.reset();
+  core_solver_.reset();
   ++statistics_.analyses;
-  if (structure.size() < minimum_unknowns_)
+  if (structure.size() < minimum_unknowns_) {
     fall_back_to_direct(fmt::format("chosen by auto: {} unknowns, below {}", structure.size(), minimum_unknowns_));
+    return;
+  }
+  split_ = BlockTriangularSplit::find(structure);
+  if (split_) {
+    core_solver_ = std::make_unique<ConjugateGradientSolver>(minimum_unknowns_);
+    core_solver_->analyze(split_->core_structure());
+    core_rhs_.assign(static_cast<std::size_t>(split_->core_size()), 0.0);
+  }
+}
+
+void ConjugateGradientSolver::copy_core_statistics() {
+  const long analyses = statistics_.analyses;
+  statistics_ = core_solver_->statistics();
+  statistics_.analyses = analyses;
 }
 
 void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   direct_reason_ = std::move(reason);
+  split_.reset();
+  core_solver_.reset();
+  std::vector<double>().swap(core_rhs_);
   folding_.reset();
   chains_.reset();
   for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
@@ -154,6 +177,20 @@ bool ConjugateGradientSolver::load_values(const double* values) {
 
 void ConjugateGradientSolver::factor(const double* values) {
   values_ = values;
+  if (split_) {
+    // A singular block or core goes to KLU on the whole matrix, which names the unknown.
+    bool singular = !split_->factor(values);
+    if (!singular) {
+      try {
+        core_solver_->factor(split_->core_values());
+        copy_core_statistics();
+        return;
+      } catch (const SingularMatrixError&) {
+        singular = true;
+      }
+    }
+    fall_back_to_direct("cg fell back: singular block after the block triangular split");
+  }
   if (!direct_ && !chains_ && !build(values)) fall_back_to_direct("cg fell back: not structurally symmetric after folding sources");
   if (!direct_ && !load_values(values))
     fall_back_to_direct("cg fell back: not symmetric positive definite after folding grounded voltage sources");
@@ -255,10 +292,18 @@ bool ConjugateGradientSolver::conjugate_gradients() {
 
 void ConjugateGradientSolver::forget_values() {
   std::fill(solution_.begin(), solution_.end(), 0.0);
+  if (core_solver_) core_solver_->forget_values();
   if (direct_) direct_->forget_values();
 }
 
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {
+  if (split_) {
+    split_->solve_before_core(rhs_then_solution, core_rhs_.data());
+    core_solver_->solve(core_rhs_.data());
+    split_->solve_after_core(core_rhs_.data(), rhs_then_solution);
+    copy_core_statistics();
+    return;
+  }
   ++statistics_.solves;
   if (direct_) {
     direct_->solve(rhs_then_solution);

@@ -20,6 +20,9 @@
 // (or the other way round), and S is well conditioned because the cells are weak next to the
 // wires: about 20 iterations whatever the size. A circuit whose chains cannot be two-coloured
 // still works: the chains that cannot be eliminated stay in S, preconditioned line by line.
+// A matrix with one-way couplings around its network (held N-LEM cells: states the network reads,
+// optical outputs nobody reads) is split first (BlockTriangularSplit): the small blocks before
+// and after the core are solved directly, the core by a ConjugateGradientSolver of its own.
 #pragma once
 
 #include <memory>
@@ -27,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "solvers/block_triangular_split.h"
 #include "solvers/grounded_source_folding.h"
 #include "solvers/klu_solver.h"
 #include "solvers/line_chains.h"
@@ -49,7 +53,7 @@ class ConjugateGradientSolver : public LinearSolver {
   // so a sweep point's result does not depend on which point this solver solved before.
   void forget_values() override;
 
-  bool uses_conjugate_gradients() const { return !direct_; }
+  bool uses_conjugate_gradients() const { return !direct_ && (!core_solver_ || core_solver_->uses_conjugate_gradients()); }
 
  private:
   bool build(const double* values);        // folding, chains, coupling matrix; false if not qualified
@@ -64,6 +68,12 @@ class ConjugateGradientSolver : public LinearSolver {
   const double* values_ = nullptr;
   std::unique_ptr<KluSolver> direct_;  // set once conjugate gradients are out
   std::string direct_reason_;  // why KLU runs, for describe()
+
+  // Set when the matrix splits around a core (BlockTriangularSplit); core_solver_ solves the core.
+  std::unique_ptr<BlockTriangularSplit> split_;
+  std::unique_ptr<ConjugateGradientSolver> core_solver_;
+  std::vector<double> core_rhs_;
+  void copy_core_statistics();
 
   std::optional<GroundedSourceFolding> folding_;
   std::optional<LineChains> chains_;

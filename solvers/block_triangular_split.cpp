@@ -1,0 +1,259 @@
+#include "solvers/block_triangular_split.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <utility>
+
+namespace xbarsim {
+namespace {
+
+// Strongly connected components of the graph "column j influences row i" (A(i,j) in the
+// pattern), by Tarjan's algorithm without recursion. Components are numbered in the order they
+// complete: a component influences only components with smaller numbers, so decreasing numbers
+// are dependency (solve) order. Returns the component count.
+int strongly_connected_components(const MatrixStructure& structure, std::vector<int>& component) {
+  const int n = structure.size();
+  const auto& starts = structure.column_starts();
+  const auto& rows = structure.row_indices();
+  std::vector<int> index(static_cast<std::size_t>(n), -1), low(static_cast<std::size_t>(n));
+  component.assign(static_cast<std::size_t>(n), -1);
+  std::vector<int> stack;
+  struct Frame {
+    int unknown, next_slot;
+  };
+  std::vector<Frame> calls;
+  int counter = 0, components = 0;
+  for (int root = 0; root < n; ++root) {
+    if (index[root] >= 0) continue;
+    index[root] = low[root] = counter++;
+    stack.push_back(root);
+    calls.push_back({root, starts[root]});
+    while (!calls.empty()) {
+      const int v = calls.back().unknown;
+      if (calls.back().next_slot < starts[v + 1]) {
+        const int w = rows[calls.back().next_slot++];
+        if (w == v) continue;
+        if (index[w] < 0) {
+          index[w] = low[w] = counter++;
+          stack.push_back(w);
+          calls.push_back({w, starts[w]});
+        } else if (component[w] < 0) {
+          low[v] = std::min(low[v], index[w]);
+        }
+        continue;
+      }
+      if (low[v] == index[v]) {
+        int w;
+        do {
+          w = stack.back();
+          stack.pop_back();
+          component[w] = components;
+        } while (w != v);
+        ++components;
+      }
+      calls.pop_back();
+      if (!calls.empty()) low[calls.back().unknown] = std::min(low[calls.back().unknown], low[v]);
+    }
+  }
+  return components;
+}
+
+}  // namespace
+
+std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStructure& structure) {
+  const int n = structure.size();
+  const auto& starts = structure.column_starts();
+  const auto& rows = structure.row_indices();
+  {
+    std::vector<int> row_lengths(static_cast<std::size_t>(n), 0);
+    for (int row : rows) ++row_lengths[row];
+    bool all_equal = true;
+    for (int k = 0; k < n && all_equal; ++k) all_equal = row_lengths[k] == starts[k + 1] - starts[k];
+    if (all_equal) return nullptr;
+  }
+
+  std::vector<int> component;
+  const int count = strongly_connected_components(structure, component);
+  if (count <= 1) return nullptr;
+  // Members of each component.
+  std::vector<int> member_starts(static_cast<std::size_t>(count) + 1, 0), members(static_cast<std::size_t>(n));
+  for (int c : component) ++member_starts[c + 1];
+  for (int c = 0; c < count; ++c) member_starts[c + 1] += member_starts[c];
+  {
+    std::vector<int> fill(member_starts.begin(), member_starts.end() - 1);
+    for (int k = 0; k < n; ++k) members[fill[component[k]]++] = k;
+  }
+  auto size_of = [&](int c) { return member_starts[c + 1] - member_starts[c]; };
+  auto for_each_influenced = [&](int c, auto&& visit) {  // visit(component of every row c's columns reach)
+    for (int m = member_starts[c]; m < member_starts[c + 1]; ++m)
+      for (int slot = starts[members[m]]; slot < starts[members[m] + 1]; ++slot)
+        if (component[rows[slot]] != c) visit(component[rows[slot]]);
+  };
+
+  enum : std::uint8_t { kLarge = 1, kDownstream = 2, kUpstream = 4 };
+  std::vector<std::uint8_t> flags(static_cast<std::size_t>(count), 0);
+  bool any_large = false;
+  for (int c = 0; c < count; ++c)
+    if (size_of(c) > kMaximumSmallBlock) flags[c] = kLarge, any_large = true;
+  if (!any_large) return nullptr;
+  // Downstream of the core: in solve order, pass the mark on to every influenced component.
+  for (int c = count - 1; c >= 0; --c)
+    if (flags[c] & (kLarge | kDownstream)) for_each_influenced(c, [&](int other) { flags[other] |= kDownstream; });
+  // Upstream of the core: in reverse solve order, influencing the core or an upstream component.
+  for (int c = 0; c < count; ++c)
+    for_each_influenced(c, [&](int other) {
+      if (flags[other] & (kLarge | kUpstream)) flags[c] |= kUpstream;
+    });
+  auto in_core = [&](int c) { return (flags[c] & kLarge) || ((flags[c] & kDownstream) && (flags[c] & kUpstream)); };
+
+  std::vector<int> core_index(static_cast<std::size_t>(n), -1);
+  int core_size = 0;
+  for (int k = 0; k < n; ++k)
+    if (in_core(component[k])) core_index[k] = core_size++;
+  if (core_size == n) return nullptr;
+
+  std::unique_ptr<BlockTriangularSplit> split(new BlockTriangularSplit(core_size));
+  split->core_unknowns_.reserve(static_cast<std::size_t>(core_size));
+  for (int k = 0; k < n; ++k)
+    if (core_index[k] >= 0) split->core_unknowns_.push_back(k);
+
+  // Small blocks in solve order: those before the core, then those after it.
+  std::vector<int> position(static_cast<std::size_t>(n), -1);  // member index of a block unknown
+  split->block_starts_.assign(1, 0);
+  split->dense_starts_.assign(1, 0);
+  for (bool after : {false, true}) {
+    for (int c = count - 1; c >= 0; --c) {
+      if (in_core(c) || static_cast<bool>(flags[c] & kDownstream) != after) continue;
+      for (int m = member_starts[c]; m < member_starts[c + 1]; ++m) {
+        position[members[m]] = static_cast<int>(split->block_unknowns_.size());
+        split->block_unknowns_.push_back(members[m]);
+      }
+      split->block_starts_.push_back(static_cast<int>(split->block_unknowns_.size()));
+      split->dense_starts_.push_back(split->dense_starts_.back() + size_of(c) * size_of(c));
+      (after ? split->after_size_ : split->before_size_) += size_of(c);
+      if (!after) ++split->before_blocks_;
+    }
+  }
+  split->dense_.assign(static_cast<std::size_t>(split->dense_starts_.back()), 0.0);
+  split->pivots_.assign(split->block_unknowns_.size(), 0);
+
+  // Block of every member (for local columns), then the block rows' entries by member.
+  const std::size_t block_members = split->block_unknowns_.size();
+  std::vector<int> block_of(block_members);
+  for (int b = 0; b + 1 < static_cast<int>(split->block_starts_.size()); ++b)
+    for (int m = split->block_starts_[b]; m < split->block_starts_[b + 1]; ++m) block_of[m] = b;
+  split->entry_starts_.assign(block_members + 1, 0);
+  for (int row : rows)
+    if (position[row] >= 0) ++split->entry_starts_[position[row] + 1];
+  for (std::size_t m = 0; m < block_members; ++m) split->entry_starts_[m + 1] += split->entry_starts_[m];
+  split->entry_slots_.resize(static_cast<std::size_t>(split->entry_starts_.back()));
+  split->entry_columns_.resize(split->entry_slots_.size());
+  std::vector<int> fill(split->entry_starts_.begin(), split->entry_starts_.end() - 1);
+
+  for (int column = 0; column < n; ++column) {
+    const int core_column = core_index[column];
+    for (int slot = starts[column]; slot < starts[column + 1]; ++slot) {
+      const int row = rows[slot];
+      if (core_index[row] >= 0) {
+        if (core_column >= 0)
+          split->core_structure_.add(core_index[row], core_column);
+        else
+          split->core_couplings_.push_back({core_index[row], slot, column});
+        continue;
+      }
+      const int m = position[row];
+      const int block = block_of[m];
+      const int local_column =
+          position[column] >= 0 && block_of[position[column]] == block ? position[column] - split->block_starts_[block] : -1;
+      const int e = fill[m]++;
+      split->entry_slots_[e] = slot;
+      split->entry_columns_[e] = local_column >= 0 ? -1 - local_column : column;
+    }
+  }
+  split->core_structure_.finalize();
+  // The core's entries, in CSC order, are the full matrix's core entries in CSC order (the
+  // renumbering keeps the order).
+  split->core_slots_.reserve(static_cast<std::size_t>(split->core_structure_.nonzeros()));
+  for (int column : split->core_unknowns_)
+    for (int slot = starts[column]; slot < starts[column + 1]; ++slot)
+      if (core_index[rows[slot]] >= 0) split->core_slots_.push_back(slot);
+  split->core_values_.assign(split->core_slots_.size(), 0.0);
+  return split;
+}
+
+bool BlockTriangularSplit::factor(const double* values) {
+  values_ = values;
+  for (std::size_t k = 0; k < core_slots_.size(); ++k) core_values_[k] = values[core_slots_[k]];
+  const int blocks = small_block_count();
+  for (int b = 0; b < blocks; ++b) {
+    const int first = block_starts_[b];
+    const int size = block_starts_[b + 1] - first;
+    double* a = dense_.data() + dense_starts_[b];
+    std::fill(a, a + size * size, 0.0);
+    for (int r = 0; r < size; ++r)
+      for (int e = entry_starts_[first + r]; e < entry_starts_[first + r + 1]; ++e)
+        if (entry_columns_[e] < 0) a[r * size + (-1 - entry_columns_[e])] += values[entry_slots_[e]];
+    // LU with partial pivoting, rows swapped in place; pivots_[first + k] = row swapped with k.
+    for (int k = 0; k < size; ++k) {
+      int pivot = k;
+      for (int r = k + 1; r < size; ++r)
+        if (std::abs(a[r * size + k]) > std::abs(a[pivot * size + k])) pivot = r;
+      pivots_[first + k] = pivot;
+      if (!(a[pivot * size + k] != 0.0) || !std::isfinite(a[pivot * size + k])) return false;
+      if (pivot != k)
+        for (int c = 0; c < size; ++c) std::swap(a[k * size + c], a[pivot * size + c]);
+      for (int r = k + 1; r < size; ++r) {
+        const double multiplier = a[r * size + k] / a[k * size + k];
+        a[r * size + k] = multiplier;
+        for (int c = k + 1; c < size; ++c) a[r * size + c] -= multiplier * a[k * size + c];
+      }
+    }
+  }
+  return true;
+}
+
+void BlockTriangularSplit::solve_block(int block, double* x) {
+  const int first = block_starts_[block];
+  const int size = block_starts_[block + 1] - first;
+  const double* a = dense_.data() + dense_starts_[block];
+  const double* values = values_;
+  std::array<double, kMaximumSmallBlock> local;
+  for (int r = 0; r < size; ++r) {
+    double sum = x[block_unknowns_[first + r]];
+    for (int e = entry_starts_[first + r]; e < entry_starts_[first + r + 1]; ++e)
+      if (entry_columns_[e] >= 0) sum -= values[entry_slots_[e]] * x[entry_columns_[e]];
+    local[r] = sum;
+  }
+  if (size == 1) {
+    x[block_unknowns_[first]] = local[0] / a[0];
+    return;
+  }
+  // Whole rows (L's part too) were swapped while factoring: all swaps first, then L and U.
+  for (int k = 0; k < size; ++k) std::swap(local[k], local[pivots_[first + k]]);
+  for (int k = 0; k < size; ++k)
+    for (int r = k + 1; r < size; ++r) local[r] -= a[r * size + k] * local[k];
+  for (int k = size - 1; k >= 0; --k) {
+    double sum = local[k];
+    for (int c = k + 1; c < size; ++c) sum -= a[k * size + c] * local[c];
+    local[k] = sum / a[k * size + k];
+  }
+  for (int r = 0; r < size; ++r) x[block_unknowns_[first + r]] = local[r];
+}
+
+void BlockTriangularSplit::solve_before_core(double* x, double* core_rhs) {
+  for (int b = 0; b < before_blocks_; ++b) solve_block(b, x);
+  const int size = core_size();
+  for (int k = 0; k < size; ++k) core_rhs[k] = x[core_unknowns_[k]];
+  for (const Coupling& coupling : core_couplings_) core_rhs[coupling.row] -= values_[coupling.slot] * x[coupling.column];
+}
+
+void BlockTriangularSplit::solve_after_core(const double* core_solution, double* x) {
+  const int size = core_size();
+  for (int k = 0; k < size; ++k) x[core_unknowns_[k]] = core_solution[k];
+  const int blocks = small_block_count();
+  for (int b = before_blocks_; b < blocks; ++b) solve_block(b, x);
+}
+
+}  // namespace xbarsim
