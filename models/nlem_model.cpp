@@ -80,8 +80,10 @@ NlemState advance_nlem_state(const NlemParameters& p, NlemState state, double vo
   return {relax(state.weight, p.kw, p.tauw), relax(state.facilitation, p.kf, p.tauf)};
 }
 
-NlemEvaluation evaluate_nlem(const NlemParameters& p, double voltage, double weight, double facilitation, double irradiance) {
-  NlemEvaluation e;
+namespace {
+
+// dw/dt and df/dt with their derivatives (hold = 0).
+void evaluate_nlem_rates(const NlemParameters& p, double voltage, double weight, double facilitation, double irradiance, NlemEvaluation& e) {
   const NlemDrive drive = nlem_drive(p, voltage);
 
   e.weight_rate = p.kw * drive.value * (1 - weight) - weight / p.tauw - p.kuv * irradiance * weight;
@@ -93,14 +95,10 @@ NlemEvaluation evaluate_nlem(const NlemParameters& p, double voltage, double wei
   e.facilitation_rate_dv = p.kf * drive.derivative * (1 - facilitation);
   e.facilitation_rate_df = -p.kf * drive.value - 1 / p.tauf - p.kuv * irradiance;
   e.facilitation_rate_de = -p.kuv * facilitation;
+}
 
-  if (p.hold > 0.5) {
-    e.weight_rate = p.w0 - weight;
-    e.facilitation_rate = p.f0 - facilitation;
-    e.weight_rate_dv = e.weight_rate_de = e.facilitation_rate_dv = e.facilitation_rate_de = 0.0;
-    e.weight_rate_dw = e.facilitation_rate_df = -1.0;
-  }
-
+// I and P with their derivatives.
+void evaluate_nlem_outputs(const NlemParameters& p, double voltage, double weight, double facilitation, NlemEvaluation& e) {
   const double gain = 1 + p.aw * weight + p.af * facilitation;
   const ValueAndSlope shape = bounded_sinh(voltage / p.vh);
   const double conduction = p.g0 * p.vh * shape.value;  // current at gain 1
@@ -117,6 +115,20 @@ NlemEvaluation evaluate_nlem(const NlemParameters& p, double voltage, double wei
   e.optical_power_dv = efficiency * light_current_di * e.current_dv;
   e.optical_power_dw = efficiency * light_current_di * e.current_dw + p.eta * p.cw * light_current;
   e.optical_power_df = efficiency * light_current_di * e.current_df + p.eta * p.cf * light_current;
+}
+
+}  // namespace
+
+NlemEvaluation evaluate_nlem(const NlemParameters& p, double voltage, double weight, double facilitation, double irradiance) {
+  NlemEvaluation e;
+  if (p.hold > 0.5) {  // held states: no drive (two exp and two log1p saved per device and iteration)
+    e.weight_rate = p.w0 - weight;
+    e.facilitation_rate = p.f0 - facilitation;
+    e.weight_rate_dw = e.facilitation_rate_df = -1.0;
+  } else {
+    evaluate_nlem_rates(p, voltage, weight, facilitation, irradiance, e);
+  }
+  evaluate_nlem_outputs(p, voltage, weight, facilitation, e);
   return e;
 }
 

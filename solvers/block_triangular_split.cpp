@@ -121,6 +121,11 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
 
   // Small blocks in solve order: those before the core, then those after it.
   std::vector<int> position(static_cast<std::size_t>(n), -1);  // member index of a block unknown
+  std::size_t small_blocks = 0;
+  for (int c = 0; c < count; ++c) small_blocks += !in_core(c);
+  split->block_starts_.reserve(small_blocks + 1);
+  split->dense_starts_.reserve(small_blocks + 1);
+  split->block_unknowns_.reserve(static_cast<std::size_t>(n - core_size));
   split->block_starts_.assign(1, 0);
   split->dense_starts_.assign(1, 0);
   for (bool after : {false, true}) {
@@ -150,7 +155,16 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
   for (std::size_t m = 0; m < block_members; ++m) split->entry_starts_[m + 1] += split->entry_starts_[m];
   split->entry_slots_.resize(static_cast<std::size_t>(split->entry_starts_.back()));
   split->entry_columns_.resize(split->entry_slots_.size());
-  std::vector<int> fill(split->entry_starts_.begin(), split->entry_starts_.end() - 1);
+  // Internal entries fill each member's range from the front, external ones from the back.
+  split->external_starts_.assign(split->entry_starts_.begin(), split->entry_starts_.end() - 1);
+  std::vector<int> back(split->entry_starts_.begin() + 1, split->entry_starts_.end());
+  {
+    std::size_t couplings = 0;
+    for (int column = 0; column < n; ++column)
+      if (core_index[column] < 0)
+        for (int slot = starts[column]; slot < starts[column + 1]; ++slot) couplings += core_index[rows[slot]] >= 0;
+    split->core_couplings_.reserve(couplings);
+  }
 
   for (int column = 0; column < n; ++column) {
     const int core_column = core_index[column];
@@ -167,9 +181,9 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
       const int block = block_of[m];
       const int local_column =
           position[column] >= 0 && block_of[position[column]] == block ? position[column] - split->block_starts_[block] : -1;
-      const int e = fill[m]++;
+      const int e = local_column >= 0 ? split->external_starts_[m]++ : --back[m];
       split->entry_slots_[e] = slot;
-      split->entry_columns_[e] = local_column >= 0 ? -1 - local_column : column;
+      split->entry_columns_[e] = local_column >= 0 ? local_column : column;
     }
   }
   split->core_structure_.finalize();
@@ -191,10 +205,16 @@ bool BlockTriangularSplit::factor(const double* values) {
     const int first = block_starts_[b];
     const int size = block_starts_[b + 1] - first;
     double* a = dense_.data() + dense_starts_[b];
+    if (size == 1) {  // most blocks: a state, or an unknown nothing else reads
+      double diagonal = 0.0;
+      for (int e = entry_starts_[first]; e < external_starts_[first]; ++e) diagonal += values[entry_slots_[e]];
+      a[0] = diagonal;
+      if (!(diagonal != 0.0) || !std::isfinite(diagonal)) return false;
+      continue;
+    }
     std::fill(a, a + size * size, 0.0);
     for (int r = 0; r < size; ++r)
-      for (int e = entry_starts_[first + r]; e < entry_starts_[first + r + 1]; ++e)
-        if (entry_columns_[e] < 0) a[r * size + (-1 - entry_columns_[e])] += values[entry_slots_[e]];
+      for (int e = entry_starts_[first + r]; e < external_starts_[first + r]; ++e) a[r * size + entry_columns_[e]] += values[entry_slots_[e]];
     // LU with partial pivoting, rows swapped in place; pivots_[first + k] = row swapped with k.
     for (int k = 0; k < size; ++k) {
       int pivot = k;
@@ -222,8 +242,7 @@ void BlockTriangularSplit::solve_block(int block, double* x) {
   std::array<double, kMaximumSmallBlock> local;
   for (int r = 0; r < size; ++r) {
     double sum = x[block_unknowns_[first + r]];
-    for (int e = entry_starts_[first + r]; e < entry_starts_[first + r + 1]; ++e)
-      if (entry_columns_[e] >= 0) sum -= values[entry_slots_[e]] * x[entry_columns_[e]];
+    for (int e = external_starts_[first + r]; e < entry_starts_[first + r + 1]; ++e) sum -= values[entry_slots_[e]] * x[entry_columns_[e]];
     local[r] = sum;
   }
   if (size == 1) {

@@ -79,9 +79,9 @@ class BlockTriangularSplit {
   std::vector<int> block_starts_, block_unknowns_, dense_starts_, pivots_;
   std::vector<double> dense_;
   // Entries of the block rows: per member m, entries [entry_starts_[m], entry_starts_[m+1]) with
-  // their slot and, for an entry inside the block, the local column (-1 - local), otherwise the
-  // full column.
-  std::vector<int> entry_starts_, entry_slots_, entry_columns_;
+  // their slot and column: first those inside the block (local column), from
+  // external_starts_[m] on those outside it (full column).
+  std::vector<int> entry_starts_, external_starts_, entry_slots_, entry_columns_;
   const double* values_ = nullptr;
 };
 

@@ -31,9 +31,10 @@ std::string ConjugateGradientSolver::describe() const {
   const std::string chooser = minimum_unknowns_ > 0 ? "chosen by auto" : "as requested";
   if (direct_) return fmt::format("klu ({})", direct_reason_);
   if (split_)
-    return fmt::format("{}; block triangular split: {} unknowns in {} small blocks solved directly before the core of {}, {} after it",
-                       core_solver_->describe(), split_->before_size() + split_->after_size(), split_->small_block_count(),
-                       split_->core_size(), split_->after_size());
+    return fmt::format("{}; block triangular split: a core of {} unknowns, {} unknowns solved directly before it and {} after it "
+                       "({} small blocks)",
+                       core_solver_->describe(), split_->core_size(), split_->before_size(), split_->after_size(),
+                       split_->small_block_count());
   if (!chains_) return std::string(name());
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
@@ -179,14 +180,12 @@ void ConjugateGradientSolver::factor(const double* values) {
   values_ = values;
   if (split_) {
     // A singular block or core goes to KLU on the whole matrix, which names the unknown.
-    bool singular = !split_->factor(values);
-    if (!singular) {
+    if (split_->factor(values)) {
       try {
         core_solver_->factor(split_->core_values());
         copy_core_statistics();
         return;
       } catch (const SingularMatrixError&) {
-        singular = true;
       }
     }
     fall_back_to_direct("cg fell back: singular block after the block triangular split");
