@@ -102,8 +102,12 @@ class NlemGroup : public DeviceGroup {
       const Instance& d = instances[i];
       const Slots& s = slots_[i];
       const double voltage = x[s.value_anode] - x[s.value_cathode];
-      const double weight = x[s.value_weight];
-      const double facilitation = x[s.value_facilitation];
+      // The first iteration of an operating point (ngspice's MODEINITJCT) starts a held device from
+      // its held state rather than from the initial guess 0, which its state rows would only reach
+      // in this iteration's solution: one Newton iteration less for an array read.
+      const bool start_held = context.initialize_junctions && held(d);
+      const double weight = start_held ? d.parameters.w0 : x[s.value_weight];
+      const double facilitation = start_held ? d.parameters.f0 : x[s.value_facilitation];
       const double irradiance = x[s.value_uv];
       const NlemEvaluation e = evaluate_nlem(d.parameters, voltage, weight, facilitation, irradiance);
 
