@@ -92,54 +92,77 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
         if (component[rows[slot]] != c) visit(component[rows[slot]]);
   };
 
-  enum : std::uint8_t { kLarge = 1, kDownstream = 2, kUpstream = 4 };
-  std::vector<std::uint8_t> flags(static_cast<std::size_t>(count), 0);
+  // Levels: the most large components on a path into a component, in solve order.
+  std::vector<int> level(static_cast<std::size_t>(count), 0);
   bool any_large = false;
-  for (int c = 0; c < count; ++c)
-    if (size_of(c) > kMaximumSmallBlock) flags[c] = kLarge, any_large = true;
+  for (int c = count - 1; c >= 0; --c) {
+    const bool large = size_of(c) > kMaximumSmallBlock;
+    any_large |= large;
+    const int passed_on = level[c] + (large ? 1 : 0);
+    for_each_influenced(c, [&](int other) { level[other] = std::max(level[other], passed_on); });
+  }
   if (!any_large) return nullptr;
-  // Downstream of the core: in solve order, pass the mark on to every influenced component.
-  for (int c = count - 1; c >= 0; --c)
-    if (flags[c] & (kLarge | kDownstream)) for_each_influenced(c, [&](int other) { flags[other] |= kDownstream; });
-  // Upstream of the core: in reverse solve order, influencing the core or an upstream component.
-  for (int c = 0; c < count; ++c)
-    for_each_influenced(c, [&](int other) {
-      if (flags[other] & (kLarge | kUpstream)) flags[c] |= kUpstream;
-    });
-  auto in_core = [&](int c) { return (flags[c] & kLarge) || ((flags[c] & kDownstream) && (flags[c] & kUpstream)); };
+  // Order: by (level, large), stably in solve order: a counting sort on 2 level + large.
+  const int top_level = *std::max_element(level.begin(), level.end());
+  auto key = [&](int c) { return 2 * level[c] + (size_of(c) > kMaximumSmallBlock ? 1 : 0); };
+  std::vector<int> key_starts(static_cast<std::size_t>(2 * top_level + 3), 0), order(static_cast<std::size_t>(count));
+  for (int c = 0; c < count; ++c) ++key_starts[key(c) + 1];
+  for (std::size_t k = 1; k < key_starts.size(); ++k) key_starts[k] += key_starts[k - 1];
+  for (int c = count - 1; c >= 0; --c) order[key_starts[key(c)]++] = c;
 
-  std::vector<int> core_index(static_cast<std::size_t>(n), -1);
-  int core_size = 0;
-  for (int k = 0; k < n; ++k)
-    if (in_core(component[k])) core_index[k] = core_size++;
-  if (core_size == n) return nullptr;
-
-  std::unique_ptr<BlockTriangularSplit> split(new BlockTriangularSplit(core_size));
-  split->core_unknowns_.reserve(static_cast<std::size_t>(core_size));
-  for (int k = 0; k < n; ++k)
-    if (core_index[k] >= 0) split->core_unknowns_.push_back(k);
-
-  // Small blocks in solve order: those before the core, then those after it.
-  std::vector<int> position(static_cast<std::size_t>(n), -1);  // member index of a block unknown
-  std::size_t small_blocks = 0;
-  for (int c = 0; c < count; ++c) small_blocks += !in_core(c);
-  split->block_starts_.reserve(small_blocks + 1);
-  split->dense_starts_.reserve(small_blocks + 1);
-  split->block_unknowns_.reserve(static_cast<std::size_t>(n - core_size));
+  std::unique_ptr<BlockTriangularSplit> split(new BlockTriangularSplit());
+  // Cores: the large components of each level. core_of: core of an unknown (-1: small block);
+  // local: its index in its core, or its member index among the small blocks.
+  std::vector<int> core_of(static_cast<std::size_t>(n), -1), local(static_cast<std::size_t>(n), -1);
+  {
+    std::vector<int> core_sizes;
+    int small_blocks = 0, small_members = 0, previous_key = -1;
+    for (int c : order) {
+      if (size_of(c) <= kMaximumSmallBlock) {
+        ++small_blocks;
+        small_members += size_of(c);
+        continue;
+      }
+      if (key(c) != previous_key) core_sizes.push_back(0);
+      previous_key = key(c);
+      core_sizes.back() += size_of(c);
+    }
+    if (core_sizes.size() == 1 && core_sizes[0] == n) return nullptr;
+    split->cores_.reserve(core_sizes.size());
+    for (int size : core_sizes) split->cores_.emplace_back(size);
+    split->block_starts_.reserve(static_cast<std::size_t>(small_blocks) + 1);
+    split->dense_starts_.reserve(static_cast<std::size_t>(small_blocks) + 1);
+    split->block_unknowns_.reserve(static_cast<std::size_t>(small_members));
+  }
   split->block_starts_.assign(1, 0);
   split->dense_starts_.assign(1, 0);
-  for (bool after : {false, true}) {
-    for (int c = count - 1; c >= 0; --c) {
-      if (in_core(c) || static_cast<bool>(flags[c] & kDownstream) != after) continue;
-      for (int m = member_starts[c]; m < member_starts[c + 1]; ++m) {
-        position[members[m]] = static_cast<int>(split->block_unknowns_.size());
-        split->block_unknowns_.push_back(members[m]);
+  {
+    int core = -1, previous_key = -1;
+    for (int c : order) {
+      const int size = size_of(c);
+      if (size <= kMaximumSmallBlock) {
+        for (int m = member_starts[c]; m < member_starts[c + 1]; ++m) {
+          local[members[m]] = static_cast<int>(split->block_unknowns_.size());
+          split->block_unknowns_.push_back(members[m]);
+        }
+        split->block_starts_.push_back(static_cast<int>(split->block_unknowns_.size()));
+        split->dense_starts_.push_back(split->dense_starts_.back() + size * size);
+        continue;
       }
-      split->block_starts_.push_back(static_cast<int>(split->block_unknowns_.size()));
-      split->dense_starts_.push_back(split->dense_starts_.back() + size_of(c) * size_of(c));
-      (after ? split->after_size_ : split->before_size_) += size_of(c);
-      if (!after) ++split->before_blocks_;
+      if (key(c) != previous_key) {
+        ++core;
+        split->cores_[static_cast<std::size_t>(core)].small_blocks_before = split->small_block_count();
+      }
+      previous_key = key(c);
+      for (int m = member_starts[c]; m < member_starts[c + 1]; ++m) core_of[members[m]] = core;
     }
+  }
+  // Core unknowns numbered in their original order.
+  for (int k = 0; k < n; ++k) {
+    if (core_of[k] < 0) continue;
+    Core& core = split->cores_[static_cast<std::size_t>(core_of[k])];
+    local[k] = static_cast<int>(core.unknowns.size());
+    core.unknowns.push_back(k);
   }
   split->dense_.assign(static_cast<std::size_t>(split->dense_starts_.back()), 0.0);
   split->pivots_.assign(split->block_unknowns_.size(), 0);
@@ -147,11 +170,11 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
   // Block of every member (for local columns), then the block rows' entries by member.
   const std::size_t block_members = split->block_unknowns_.size();
   std::vector<int> block_of(block_members);
-  for (int b = 0; b + 1 < static_cast<int>(split->block_starts_.size()); ++b)
+  for (int b = 0; b < split->small_block_count(); ++b)
     for (int m = split->block_starts_[b]; m < split->block_starts_[b + 1]; ++m) block_of[m] = b;
   split->entry_starts_.assign(block_members + 1, 0);
   for (int row : rows)
-    if (position[row] >= 0) ++split->entry_starts_[position[row] + 1];
+    if (core_of[row] < 0) ++split->entry_starts_[local[row] + 1];
   for (std::size_t m = 0; m < block_members; ++m) split->entry_starts_[m + 1] += split->entry_starts_[m];
   split->entry_slots_.resize(static_cast<std::size_t>(split->entry_starts_.back()));
   split->entry_columns_.resize(split->entry_slots_.size());
@@ -159,47 +182,52 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
   split->external_starts_.assign(split->entry_starts_.begin(), split->entry_starts_.end() - 1);
   std::vector<int> back(split->entry_starts_.begin() + 1, split->entry_starts_.end());
   {
-    std::size_t couplings = 0;
+    std::vector<std::size_t> couplings(split->cores_.size(), 0);
     for (int column = 0; column < n; ++column)
-      if (core_index[column] < 0)
-        for (int slot = starts[column]; slot < starts[column + 1]; ++slot) couplings += core_index[rows[slot]] >= 0;
-    split->core_couplings_.reserve(couplings);
+      for (int slot = starts[column]; slot < starts[column + 1]; ++slot)
+        if (core_of[rows[slot]] >= 0 && core_of[rows[slot]] != core_of[column]) ++couplings[static_cast<std::size_t>(core_of[rows[slot]])];
+    for (std::size_t core = 0; core < couplings.size(); ++core) split->cores_[core].couplings.reserve(couplings[core]);
   }
 
   for (int column = 0; column < n; ++column) {
-    const int core_column = core_index[column];
+    const int column_core = core_of[column];
     for (int slot = starts[column]; slot < starts[column + 1]; ++slot) {
       const int row = rows[slot];
-      if (core_index[row] >= 0) {
-        if (core_column >= 0)
-          split->core_structure_.add(core_index[row], core_column);
+      if (core_of[row] >= 0) {
+        Core& core = split->cores_[static_cast<std::size_t>(core_of[row])];
+        if (column_core == core_of[row])
+          core.structure.add(local[row], local[column]);
         else
-          split->core_couplings_.push_back({core_index[row], slot, column});
+          core.couplings.push_back({local[row], slot, column});
         continue;
       }
-      const int m = position[row];
+      const int m = local[row];
       const int block = block_of[m];
-      const int local_column =
-          position[column] >= 0 && block_of[position[column]] == block ? position[column] - split->block_starts_[block] : -1;
+      const int local_column = column_core < 0 && block_of[local[column]] == block ? local[column] - split->block_starts_[block] : -1;
       const int e = local_column >= 0 ? split->external_starts_[m]++ : --back[m];
       split->entry_slots_[e] = slot;
       split->entry_columns_[e] = local_column >= 0 ? local_column : column;
     }
   }
-  split->core_structure_.finalize();
-  // The core's entries, in CSC order, are the full matrix's core entries in CSC order (the
-  // renumbering keeps the order).
-  split->core_slots_.reserve(static_cast<std::size_t>(split->core_structure_.nonzeros()));
-  for (int column : split->core_unknowns_)
-    for (int slot = starts[column]; slot < starts[column + 1]; ++slot)
-      if (core_index[rows[slot]] >= 0) split->core_slots_.push_back(slot);
-  split->core_values_.assign(split->core_slots_.size(), 0.0);
+  for (Core& core : split->cores_) {
+    core.structure.finalize();
+    // The core's entries, in CSC order, are the full matrix's entries of the core in CSC order
+    // (the renumbering keeps the order).
+    const int index = static_cast<int>(&core - split->cores_.data());
+    core.slots.reserve(static_cast<std::size_t>(core.structure.nonzeros()));
+    for (int column : core.unknowns)
+      for (int slot = starts[column]; slot < starts[column + 1]; ++slot)
+        if (core_of[rows[slot]] == index) core.slots.push_back(slot);
+    core.values.assign(core.slots.size(), 0.0);
+    core.rhs.assign(core.unknowns.size(), 0.0);
+  }
   return split;
 }
 
 bool BlockTriangularSplit::factor(const double* values) {
   values_ = values;
-  for (std::size_t k = 0; k < core_slots_.size(); ++k) core_values_[k] = values[core_slots_[k]];
+  for (Core& core : cores_)
+    for (std::size_t k = 0; k < core.slots.size(); ++k) core.values[k] = values[core.slots[k]];
   const int blocks = small_block_count();
   for (int b = 0; b < blocks; ++b) {
     const int first = block_starts_[b];
@@ -234,7 +262,7 @@ bool BlockTriangularSplit::factor(const double* values) {
   return true;
 }
 
-void BlockTriangularSplit::solve_block(int block, double* x) {
+void BlockTriangularSplit::solve_block(int block, double* x) const {
   const int first = block_starts_[block];
   const int size = block_starts_[block + 1] - first;
   const double* a = dense_.data() + dense_starts_[block];
@@ -261,18 +289,9 @@ void BlockTriangularSplit::solve_block(int block, double* x) {
   for (int r = 0; r < size; ++r) x[block_unknowns_[first + r]] = local[r];
 }
 
-void BlockTriangularSplit::solve_before_core(double* x, double* core_rhs) {
-  for (int b = 0; b < before_blocks_; ++b) solve_block(b, x);
-  const int size = core_size();
-  for (int k = 0; k < size; ++k) core_rhs[k] = x[core_unknowns_[k]];
-  for (const Coupling& coupling : core_couplings_) core_rhs[coupling.row] -= values_[coupling.slot] * x[coupling.column];
-}
-
-void BlockTriangularSplit::solve_after_core(const double* core_solution, double* x) {
-  const int size = core_size();
-  for (int k = 0; k < size; ++k) x[core_unknowns_[k]] = core_solution[k];
-  const int blocks = small_block_count();
-  for (int b = before_blocks_; b < blocks; ++b) solve_block(b, x);
+void BlockTriangularSplit::gather_core_rhs(Core& core, const double* x) const {
+  for (std::size_t k = 0; k < core.unknowns.size(); ++k) core.rhs[k] = x[core.unknowns[k]];
+  for (const Coupling& coupling : core.couplings) core.rhs[static_cast<std::size_t>(coupling.row)] -= values_[coupling.slot] * x[coupling.column];
 }
 
 }  // namespace xbarsim

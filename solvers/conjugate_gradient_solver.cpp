@@ -30,11 +30,16 @@ ConjugateGradientSolver::ConjugateGradientSolver(int minimum_unknowns) : minimum
 std::string ConjugateGradientSolver::describe() const {
   const std::string chooser = minimum_unknowns_ > 0 ? "chosen by auto" : "as requested";
   if (direct_) return fmt::format("klu ({})", direct_reason_);
-  if (split_)
-    return fmt::format("{}; block triangular split: a core of {} unknowns, {} unknowns solved directly before it and {} after it "
-                       "({} small blocks)",
-                       core_solver_->describe(), split_->core_size(), split_->before_size(), split_->after_size(),
-                       split_->small_block_count());
+  if (split_) {
+    std::string cores;
+    for (const auto& core : core_solvers_) cores += (cores.empty() ? "" : "; then ") + core->describe();
+    return fmt::format("{}; block triangular split: {} core(s) of {} unknowns in all, {} unknowns in {} small blocks solved directly",
+                       cores, split_->core_count(), [&] {
+                         int sum = 0;
+                         for (int k = 0; k < split_->core_count(); ++k) sum += split_->core_size(k);
+                         return sum;
+                       }(), split_->small_block_size(), split_->small_block_count());
+  }
   if (!chains_) return std::string(name());
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
@@ -49,7 +54,7 @@ void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
   folding_.reset();
   chains_.reset();
   split_.reset();
-  core_solver_.reset();
+  core_solvers_.clear();
   ++statistics_.analyses;
   if (structure.size() < minimum_unknowns_) {
     fall_back_to_direct(fmt::format("chosen by auto: {} unknowns, below {}", structure.size(), minimum_unknowns_));
@@ -57,23 +62,39 @@ void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
   }
   split_ = BlockTriangularSplit::find(structure);
   if (split_) {
-    core_solver_ = std::make_unique<ConjugateGradientSolver>(minimum_unknowns_);
-    core_solver_->analyze(split_->core_structure());
-    core_rhs_.assign(static_cast<std::size_t>(split_->core_size()), 0.0);
+    for (int core = 0; core < split_->core_count(); ++core) {
+      core_solvers_.push_back(std::make_unique<ConjugateGradientSolver>(minimum_unknowns_));
+      core_solvers_.back()->analyze(split_->core_structure(core));
+    }
   }
 }
 
+bool ConjugateGradientSolver::uses_conjugate_gradients() const {
+  if (direct_) return false;
+  if (!split_) return true;
+  return std::any_of(core_solvers_.begin(), core_solvers_.end(), [](const auto& core) { return core->uses_conjugate_gradients(); });
+}
+
+// The cores' statistics, summed (analyses and solves are this solver's).
 void ConjugateGradientSolver::copy_core_statistics() {
-  const long analyses = statistics_.analyses;
-  statistics_ = core_solver_->statistics();
+  const long analyses = statistics_.analyses, solves = statistics_.solves;
+  statistics_ = LinearSolverStatistics{};
   statistics_.analyses = analyses;
+  statistics_.solves = solves;
+  for (const auto& core : core_solvers_) {
+    const LinearSolverStatistics& part = core->statistics();
+    statistics_.full_factorizations += part.full_factorizations;
+    statistics_.refactorizations += part.refactorizations;
+    statistics_.preconditioner_factorizations += part.preconditioner_factorizations;
+    statistics_.conjugate_gradient_solves += part.conjugate_gradient_solves;
+    statistics_.conjugate_gradient_iterations += part.conjugate_gradient_iterations;
+  }
 }
 
 void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   direct_reason_ = std::move(reason);
   split_.reset();
-  core_solver_.reset();
-  std::vector<double>().swap(core_rhs_);
+  core_solvers_.clear();
   folding_.reset();
   chains_.reset();
   for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
@@ -182,7 +203,7 @@ void ConjugateGradientSolver::factor(const double* values) {
     // A singular block or core goes to KLU on the whole matrix, which names the unknown.
     if (split_->factor(values)) {
       try {
-        core_solver_->factor(split_->core_values());
+        for (int core = 0; core < split_->core_count(); ++core) core_solvers_[core]->factor(split_->core_values(core));
         copy_core_statistics();
         return;
       } catch (const SingularMatrixError&) {
@@ -291,15 +312,14 @@ bool ConjugateGradientSolver::conjugate_gradients() {
 
 void ConjugateGradientSolver::forget_values() {
   std::fill(solution_.begin(), solution_.end(), 0.0);
-  if (core_solver_) core_solver_->forget_values();
+  for (const auto& core : core_solvers_) core->forget_values();
   if (direct_) direct_->forget_values();
 }
 
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   if (split_) {
-    split_->solve_before_core(rhs_then_solution, core_rhs_.data());
-    core_solver_->solve(core_rhs_.data());
-    split_->solve_after_core(core_rhs_.data(), rhs_then_solution);
+    ++statistics_.solves;
+    split_->solve(rhs_then_solution, [&](int core, double* rhs) { core_solvers_[core]->solve(rhs); });
     copy_core_statistics();
     return;
   }

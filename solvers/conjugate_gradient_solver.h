@@ -21,8 +21,8 @@
 // wires: about 20 iterations whatever the size. A circuit whose chains cannot be two-coloured
 // still works: the chains that cannot be eliminated stay in S, preconditioned line by line.
 // A matrix with one-way couplings around its network (held N-LEM cells: states the network reads,
-// optical outputs nobody reads) is split first (BlockTriangularSplit): the small blocks before
-// and after the core are solved directly, the core by a ConjugateGradientSolver of its own.
+// optical outputs nobody reads) is split first (BlockTriangularSplit): its small blocks are
+// solved directly, each large block (core) by a ConjugateGradientSolver of its own.
 #pragma once
 
 #include <memory>
@@ -53,7 +53,7 @@ class ConjugateGradientSolver : public LinearSolver {
   // so a sweep point's result does not depend on which point this solver solved before.
   void forget_values() override;
 
-  bool uses_conjugate_gradients() const { return !direct_ && (!core_solver_ || core_solver_->uses_conjugate_gradients()); }
+  bool uses_conjugate_gradients() const;
 
  private:
   bool build(const double* values);        // folding, chains, coupling matrix; false if not qualified
@@ -69,10 +69,10 @@ class ConjugateGradientSolver : public LinearSolver {
   std::unique_ptr<KluSolver> direct_;  // set once conjugate gradients are out
   std::string direct_reason_;  // why KLU runs, for describe()
 
-  // Set when the matrix splits around a core (BlockTriangularSplit); core_solver_ solves the core.
+  // Set when the matrix splits into cores and small blocks (BlockTriangularSplit); each core has
+  // a solver of its own.
   std::unique_ptr<BlockTriangularSplit> split_;
-  std::unique_ptr<ConjugateGradientSolver> core_solver_;
-  std::vector<double> core_rhs_;
+  std::vector<std::unique_ptr<ConjugateGradientSolver>> core_solvers_;
   void copy_core_statistics();
 
   std::optional<GroundedSourceFolding> folding_;
