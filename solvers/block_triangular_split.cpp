@@ -129,7 +129,7 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
     }
     if (core_sizes.size() == 1 && core_sizes[0] == n) return nullptr;
     split->cores_.reserve(core_sizes.size());
-    for (int size : core_sizes) split->cores_.emplace_back(size);
+    for (int size : core_sizes) split->cores_.emplace_back(size).unknowns.reserve(static_cast<std::size_t>(size));
     split->block_starts_.reserve(static_cast<std::size_t>(small_blocks) + 1);
     split->dense_starts_.reserve(static_cast<std::size_t>(small_blocks) + 1);
     split->block_unknowns_.reserve(static_cast<std::size_t>(small_members));
@@ -181,13 +181,6 @@ std::unique_ptr<BlockTriangularSplit> BlockTriangularSplit::find(const MatrixStr
   // Internal entries fill each member's range from the front, external ones from the back.
   split->external_starts_.assign(split->entry_starts_.begin(), split->entry_starts_.end() - 1);
   std::vector<int> back(split->entry_starts_.begin() + 1, split->entry_starts_.end());
-  {
-    std::vector<std::size_t> couplings(split->cores_.size(), 0);
-    for (int column = 0; column < n; ++column)
-      for (int slot = starts[column]; slot < starts[column + 1]; ++slot)
-        if (core_of[rows[slot]] >= 0 && core_of[rows[slot]] != core_of[column]) ++couplings[static_cast<std::size_t>(core_of[rows[slot]])];
-    for (std::size_t core = 0; core < couplings.size(); ++core) split->cores_[core].couplings.reserve(couplings[core]);
-  }
 
   for (int column = 0; column < n; ++column) {
     const int column_core = core_of[column];
