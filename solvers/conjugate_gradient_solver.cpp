@@ -30,7 +30,7 @@ ConjugateGradientSolver::ConjugateGradientSolver(int minimum_unknowns) : minimum
 std::string ConjugateGradientSolver::describe() const {
   const std::string chooser = minimum_unknowns_ > 0 ? "chosen by auto" : "as requested";
   if (direct_) return fmt::format("klu ({})", direct_reason_);
-  if (!chains_) return std::string(name());
+  if (!chains_) return released_description_.empty() ? std::string(name()) : released_description_;
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
                      "conjugate gradients on the remaining {}",
@@ -256,6 +256,21 @@ bool ConjugateGradientSolver::conjugate_gradients() {
 void ConjugateGradientSolver::forget_values() {
   std::fill(solution_.begin(), solution_.end(), 0.0);
   if (direct_) direct_->forget_values();
+}
+
+void ConjugateGradientSolver::release_memory() {
+  if (direct_) {
+    direct_->forget_values();
+    return;
+  }
+  released_description_ = describe();
+  folding_.reset();
+  chains_.reset();  // factor() builds everything again
+  for (std::vector<int>* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_,
+                                  &coupling_slots_, &coupling_transpose_slots_})
+    std::vector<int>().swap(*slots);
+  for (std::vector<double>* work : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
+    std::vector<double>().swap(*work);
 }
 
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {

@@ -48,6 +48,7 @@ class ConjugateGradientSolver : public LinearSolver {
   // The next solve starts from zero instead of the previous solution (and KLU pivots afresh),
   // so a sweep point's result does not depend on which point this solver solved before.
   void forget_values() override;
+  void release_memory() override;
 
   bool uses_conjugate_gradients() const { return !direct_; }
 
@@ -64,6 +65,7 @@ class ConjugateGradientSolver : public LinearSolver {
   const double* values_ = nullptr;
   std::unique_ptr<KluSolver> direct_;  // set once conjugate gradients are out
   std::string direct_reason_;  // why KLU runs, for describe()
+  std::string released_description_;  // describe() as it was before release_memory()
 
   std::optional<GroundedSourceFolding> folding_;
   std::optional<LineChains> chains_;
