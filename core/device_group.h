@@ -53,6 +53,10 @@ struct LoadContext {
   double* charges = nullptr;
   // Start of a transient with `uic`: element IC= values, where given, define the initial charges.
   bool use_initial_conditions = false;
+  // Only charges[] is wanted (a linear transient's charges at its solution, MnaSystem::
+  // load_charges): a group may skip its matrix and rhs stamps. matrix and rhs then point to
+  // scratch space that nobody reads, so a group that ignores the flag does no harm.
+  bool charges_only = false;
 };
 
 // Conducting connections between unknowns at DC, for naming the cause of a singular matrix.

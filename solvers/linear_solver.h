@@ -53,6 +53,10 @@ class LinearSolver {
   // Sweep points share a solver this way and stay independent of which point ran before. The
   // default suits solvers whose factor() never depends on earlier calls.
   virtual void forget_values() {}
+  // A guess of the next solve()'s solution (unknown numbering, size() entries, read during that
+  // solve, so it must stay alive until then), such as a transient's predicted solution.
+  // Iterative solvers start from it instead of their previous solution; direct ones ignore it.
+  virtual void set_initial_guess(const double* guess) { (void)guess; }
   const LinearSolverStatistics& statistics() const { return statistics_; }
 
  protected:

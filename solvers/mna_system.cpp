@@ -48,6 +48,21 @@ void MnaSystem::load(LoadContext& context) {
   for (const auto& group : circuit_.groups()) group->load(context);
 }
 
+void MnaSystem::load_charges(LoadContext& context) {
+  if (!scratch_matrix_) {
+    scratch_matrix_ = std::make_unique_for_overwrite<double[]>(matrix_.size());
+    scratch_rhs_ = std::make_unique_for_overwrite<double[]>(rhs_.size());
+  }
+  context.matrix = scratch_matrix_.get();
+  context.rhs = scratch_rhs_.get();
+  context.charges_only = true;
+  for (const auto& group : circuit_.groups())
+    if (group->charge_count() > 0) group->load(context);
+  context.charges_only = false;
+  context.matrix = matrix_.data();
+  context.rhs = rhs_.data();
+}
+
 void MnaSystem::add_node_shunt(double conductance) {
   for (int i = 0; i < size(); ++i)
     if (is_node_row_[i]) matrix_[structure_.diagonal_slot(i)] += conductance;

@@ -42,6 +42,9 @@ class MnaSystem {
 
   // Zeroes matrix and rhs, then loads every device group at context.solution.
   void load(LoadContext& context);
+  // Evaluates only the charges at context.solution (context.charges_only): calls the groups that
+  // have charges, with scratch matrix and rhs, leaving the loaded matrix and rhs untouched.
+  void load_charges(LoadContext& context);
   // Adds `conductance` to the diagonal of every node-voltage row (gmin stepping).
   void add_node_shunt(double conductance);
   // Row-wise residual A*x - b of the values just loaded, and the magnitude scale of each row
@@ -60,6 +63,9 @@ class MnaSystem {
   std::unique_ptr<LinearSolver> solver_;
   std::vector<double> matrix_;  // nonzeros + trash slot
   std::vector<double> rhs_;     // size + trash row
+  // load_charges's write-only targets, left uninitialised: a group that honours charges_only
+  // never touches them, so their pages are never even mapped in.
+  std::unique_ptr<double[]> scratch_matrix_, scratch_rhs_;
   std::vector<bool> is_node_row_;
   NewtonWorkspace newton_workspace_;
   bool linear_ = true;
