@@ -46,12 +46,13 @@ class InductorGroup : public DeviceGroup {
       return;
     }
     double* matrix = context.matrix;
-    for (const Slots& s : slots_) {
-      matrix[s.a_branch] += 1.0;
-      matrix[s.b_branch] -= 1.0;
-      matrix[s.branch_a] += 1.0;
-      matrix[s.branch_b] -= 1.0;
-    }
+    if (!context.rhs_only)
+      for (const Slots& s : slots_) {
+        matrix[s.a_branch] += 1.0;
+        matrix[s.b_branch] -= 1.0;
+        matrix[s.branch_a] += 1.0;
+        matrix[s.branch_b] -= 1.0;
+      }
     if (context.mode != AnalysisMode::transient) return;
     double* fluxes = context.charges + charge_base();
     const double* history = context.charge_history + charge_base();

@@ -38,7 +38,11 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     context.integration_a0 = settings.integration_a0;
     context.charge_history = settings.charge_history;
     context.charges = settings.charges;
-    system.load(context);
+    // A linear circuit's matrix depends only on the mode and a0: reloaded only when they change.
+    if (system.is_linear())
+      system.load_reusing_matrix(context);
+    else
+      system.load(context);
     if (settings.node_shunt > 0) system.add_node_shunt(settings.node_shunt);
     for (const auto& [node, value] : settings.clamped_nodes) {
       system.matrix_values()[system.structure().diagonal_slot(node)] += kClampConductance;
