@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace xbarsim {
 namespace {
@@ -264,6 +265,7 @@ void ConjugateGradientSolver::release_memory() {
     return;
   }
   released_description_ = describe();
+  initial_guess_ = nullptr;
   folding_.reset();
   chains_.reset();  // factor() builds everything again
   for (std::vector<int>* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_,
@@ -275,6 +277,7 @@ void ConjugateGradientSolver::release_memory() {
 
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   ++statistics_.solves;
+  const double* guess = std::exchange(initial_guess_, nullptr);
   if (direct_) {
     direct_->solve(rhs_then_solution);
     return;
@@ -282,6 +285,9 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   const LineChains& chains = *chains_;
   const int size = chains.size();
   const int eliminated = chains.eliminated_size();
+  // The warm start x_I: the caller's guess, else the previous solve's solution (kept in solution_).
+  if (guess)
+    for (int position = eliminated; position < size; ++position) solution_[position] = guess[chains.unknown_at(position)];
   // b in chain order into scratch_, then b_E into solution_ (its x_E part is free until the end).
   for (int position = 0; position < size; ++position) scratch_[position] = rhs_then_solution[chains.unknown_at(position)];
   folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { scratch_[chains.position_of(row)] -= amount; });
