@@ -154,6 +154,7 @@ int run_command(const std::vector<std::string_view>& arguments) {
     const double parse_memory = peak_memory_mb();
     SimulatorSettings settings;
     settings.linear_solver = options.solver;
+    settings.release_solver_before_last_output = true;
     Simulator simulator(circuit, settings);
     const double setup_memory = peak_memory_mb();
     Waveforms waveforms = simulator.run();

@@ -53,6 +53,15 @@ struct LoadContext {
   double* charges = nullptr;
   // Start of a transient with `uic`: element IC= values, where given, define the initial charges.
   bool use_initial_conditions = false;
+  // Only charges[] is wanted (a linear transient's charges at its solution, MnaSystem::
+  // load_charges): a group may skip its matrix and rhs stamps. matrix and rhs then point to
+  // scratch space that nobody reads, so a group that ignores the flag does no harm.
+  bool charges_only = false;
+  // The matrix is the one loaded last (a linear circuit loaded again in the same mode with the
+  // same integration_a0, MnaSystem::load_reusing_matrix): only the rhs is wanted. A group may skip
+  // its matrix stamps (matrix then points to scratch space that nobody reads) and its charges
+  // (a linear circuit's charges are evaluated at the solution, by load_charges).
+  bool rhs_only = false;
 };
 
 // Conducting connections between unknowns at DC, for naming the cause of a singular matrix.
@@ -76,6 +85,9 @@ class DeviceGroup {
   virtual void load(LoadContext& context) = 0;
 
   virtual void dc_connections(std::vector<DcConnection>& connections) const { (void)connections; }
+  // A group that is not nonlinear stamps the same matrix at every load with the same mode and
+  // integration_a0 (whatever the solution, time or source factor), so that the matrix can be
+  // reused (LoadContext::rhs_only).
   virtual bool is_nonlinear() const { return false; }
   // Called at the start of every operating point / sweep point solve; resets limiting history.
   virtual void reset_iteration_state() {}

@@ -54,6 +54,92 @@ double truncation_timestep(IntegrationMethod method, int order, std::span<const 
   return step;
 }
 
+namespace {
+
+// Weights w[0..order+1] with (order+1)-th divided difference = sum_i w[i] * q_i, found by running
+// truncation_timestep's recurrence on unit vectors (so both give the same differences).
+void divided_difference_weights(int order, std::span<const double> steps, double* weights) {
+  for (int unit = 0; unit <= order + 1; ++unit) {
+    double difference[4] = {0, 0, 0, 0};
+    double spacing[3];
+    difference[unit] = 1.0;
+    for (int i = 0; i <= order; ++i) spacing[i] = steps[static_cast<std::size_t>(i)];
+    for (int j = order;; --j) {
+      for (int i = 0; i <= j; ++i) difference[i] = (difference[i] - difference[i + 1]) / spacing[i];
+      if (j == 0) break;
+      for (int i = 0; i < j; ++i) spacing[i] = spacing[i + 1] + steps[static_cast<std::size_t>(i)];
+    }
+    weights[unit] = difference[0];
+  }
+}
+
+}  // namespace
+
+TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int order, bool with_order_two,
+                                                  const double* const charges[4], std::size_t count, std::span<const double> steps,
+                                                  double a0, const double* history, double* derivative_now,
+                                                  const double* derivative_previous, const SimulationOptions& options) {
+  static constexpr double kTrapezoidal[] = {0.5, 0.08333333333};
+  static constexpr double kGear[] = {0.5, 0.2222222222};
+  const double* error_constants = method == IntegrationMethod::gear ? kGear : kTrapezoidal;
+  order = std::clamp(order, 1, 2);
+  with_order_two = with_order_two && order == 1;
+  // Each charge's step is trtol * tol / max(abstol, factor * |dd|); the smallest is found as the
+  // largest inverse max(abstol, factor * |dd|) / tol, with trtol (and the root) applied once.
+  double first[4] = {0, 0, 0, 0}, second[4] = {0, 0, 0, 0};
+  divided_difference_weights(order, steps, first);
+  if (with_order_two) divided_difference_weights(2, steps, second);
+  const double factor_first = error_constants[order - 1], factor_second = error_constants[1];
+  const double abstol = options.abstol, reltol = options.reltol;
+  const double charge_floor = options.chgtol, inverse_step = 1.0 / steps[0];
+  const double* q0 = charges[0];
+  const double* q1 = charges[1];
+  const double* q2 = charges[2];
+  const double* q3 = charges[3];
+  double worst_first = 0.0, worst_second = 0.0;
+  auto tolerance_of = [&](std::size_t k, double now) {
+    const double current_tolerance = abstol + reltol * std::max(std::abs(now), std::abs(derivative_previous[k]));
+    const double charge_tolerance = reltol * std::max(std::max(std::abs(q0[k]), std::abs(q1[k])), charge_floor) * inverse_step;
+    return std::max(current_tolerance, charge_tolerance);
+  };
+  if (order == 1 && !with_order_two) {
+    for (std::size_t k = 0; k < count; ++k) {
+      const double now = a0 * q0[k] + history[k];
+      derivative_now[k] = now;
+      const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
+      const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
+      worst_first = inverse > worst_first ? inverse : worst_first;
+    }
+  } else if (order == 1) {
+    for (std::size_t k = 0; k < count; ++k) {
+      const double now = a0 * q0[k] + history[k];
+      derivative_now[k] = now;
+      const double tolerance = tolerance_of(k, now);
+      const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
+      const double difference_two = second[0] * q0[k] + second[1] * q1[k] + second[2] * q2[k] + second[3] * q3[k];
+      const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance;
+      const double inverse_two = std::max(abstol, factor_second * std::abs(difference_two)) / tolerance;
+      worst_first = inverse > worst_first ? inverse : worst_first;
+      worst_second = inverse_two > worst_second ? inverse_two : worst_second;
+    }
+  } else {
+    for (std::size_t k = 0; k < count; ++k) {
+      const double now = a0 * q0[k] + history[k];
+      derivative_now[k] = now;
+      const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k] + first[3] * q3[k];
+      const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
+      worst_first = inverse > worst_first ? inverse : worst_first;
+    }
+  }
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  auto to_step = [&](double worst, int step_order) {
+    if (!(worst > 0.0)) return kInfinity;
+    const double step = options.trtol / worst;
+    return step_order == 2 ? std::sqrt(step) : step;
+  };
+  return {to_step(worst_first, order), with_order_two ? to_step(worst_second, 2) : kInfinity};
+}
+
 BreakpointTable::BreakpointTable(std::vector<double> times, double minimum_spacing)
     : times_(std::move(times)), minimum_spacing_(minimum_spacing) {
   std::sort(times_.begin(), times_.end());

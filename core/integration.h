@@ -35,6 +35,22 @@ double truncation_timestep(IntegrationMethod method, int order, std::span<const 
                            std::span<const double> steps, double derivative_now, double derivative_previous,
                            const SimulationOptions& options);
 
+// The same estimate over many charges at once, for a transient's step control: returns the
+// smallest truncation_timestep of `order` over all `count` charges and, when
+// `with_order_two`, also the smallest for order 2 (the test for raising the order), in one
+// pass over the charge arrays. The divided differences are linear in the charges, so their
+// weights are worked out once from the steps; the per-charge work is a few multiply-adds,
+// the root of order 2 is taken once on the minimum. While reading the charges it also writes
+// dq/dt at the new point: derivative_now[k] = a0 * charges[0][k] + history[k].
+struct TruncationTimesteps {
+  double present_order;  // smallest step allowed at `order`
+  double order_two;      // smallest step allowed at order 2 (+infinity unless asked for)
+};
+TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int order, bool with_order_two,
+                                                  const double* const charges[4], std::size_t count, std::span<const double> steps,
+                                                  double a0, const double* history, double* derivative_now,
+                                                  const double* derivative_previous, const SimulationOptions& options);
+
 // Sorted time points the simulation must land on exactly (source corners, tstop).
 class BreakpointTable {
  public:

@@ -11,21 +11,6 @@
 namespace xbarsim {
 namespace {
 
-// The whole file, or null when it cannot be read.
-std::shared_ptr<const std::string> load_file(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return nullptr;
-  auto content = std::make_shared<std::string>();
-  stream.seekg(0, std::ios::end);
-  const std::streamoff size = stream.tellg();
-  stream.seekg(0, std::ios::beg);
-  if (size > 0) {
-    content->resize(static_cast<std::size_t>(size));
-    stream.read(content->data(), size);
-  }
-  return content;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
 
 // Characters that end a word token: white space and punctuation.
@@ -42,6 +27,8 @@ bool ends_word(char c) {
 // The line without its `;` comment or `$ ` comment (a `$` at the start or after white space,
 // followed by white space or the end of the line), outside of braces and quotes.
 std::string_view strip_inline_comment(std::string_view line) {
+  // Most lines have no comment at all: two vectorised searches settle that.
+  if (!std::memchr(line.data(), ';', line.size()) && !std::memchr(line.data(), '$', line.size())) return line;
   int brace_depth = 0;
   bool in_quote = false;
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -129,9 +116,9 @@ class Reader {
  public:
   explicit Reader(const DiagnosticSink& sink) : sink_(sink) {}
 
-  NetlistText read_top(std::shared_ptr<const std::string> content, const std::string& name, const std::filesystem::path& directory) {
+  NetlistText read_top(std::shared_ptr<const SourceText> content, const std::string& name, const std::filesystem::path& directory) {
     NetlistText netlist;
-    PhysicalLines lines(*content, 0, content->size(), 1);
+    PhysicalLines lines(content->text(), 0, content->text().size(), 1);
     PhysicalLine title;
     std::size_t begin = 0;
     if (lines.next(title)) {
@@ -165,14 +152,15 @@ class Reader {
 
   // Reads the lines of `content` from `begin` into `netlist`. When `section` is set, only the
   // `.lib section` ... `.endl` block of that name is read (library file mode).
-  void read_lines(const std::shared_ptr<const std::string>& content, std::size_t begin, int first_line, const FileName& file,
+  void read_lines(const std::shared_ptr<const SourceText>& content, std::size_t begin, int first_line, const FileName& file,
                   const std::filesystem::path& directory, const std::optional<std::string>& section, NetlistText& netlist,
                   bool top_level) {
     FileState state{file, directory, section, netlist, top_level, !section.has_value(), std::nullopt, std::nullopt};
     enum class Current { none, card, element, skipped } current = Current::none;
     Card card;
-    std::optional<std::size_t> run;  // index of the open ElementLines run in netlist.element_lines
-    PhysicalLines lines(*content, begin, content->size(), first_line);
+    constexpr std::size_t kNoRun = static_cast<std::size_t>(-1);
+    std::size_t run = kNoRun;  // index of the open ElementLines run in netlist.element_lines
+    PhysicalLines lines(content->text(), begin, content->text().size(), first_line);
     PhysicalLine line;
     std::size_t first = 0;
     bool finished = false;
@@ -183,7 +171,7 @@ class Reader {
         if (current == Current::none)
           throw NetlistError({file, line.number, static_cast<int>(first + 1)}, "continuation line '+' with no line before it to continue");
         if (current == Current::card) continue_card(card, line, first, file);
-        if (current == Current::element) netlist.element_lines[*run].end = line.next;
+        if (current == Current::element) netlist.element_lines[run].end = line.next;
         continue;
       }
       if (current == Current::card) {
@@ -198,18 +186,18 @@ class Reader {
       if (directive || (!state.control_block && !skipping && subcircuit_depth_ > 0)) {
         start_card(card, line, first, file);
         current = Current::card;
-        run.reset();
+        run = kNoRun;
       } else if (state.control_block || skipping) {
         current = Current::skipped;
-        run.reset();
+        run = kNoRun;
       } else {
-        if (run) {
-          netlist.element_lines[*run].end = line.next;
+        if (run != kNoRun) {
+          netlist.element_lines[run].end = line.next;
         } else {
           run = netlist.element_lines.size();
           netlist.element_lines.push_back({content, file, line.begin, line.next, line.number, 0});
         }
-        ++netlist.element_lines[*run].count;
+        ++netlist.element_lines[run].count;
         current = Current::element;
       }
     }
@@ -304,7 +292,7 @@ class Reader {
     if (std::find(stack_.begin(), stack_.end(), name) != stack_.end() && !section)
       throw NetlistError(where, fmt::format("'{}' includes itself", name));
     if (stack_.size() > 64) throw NetlistError(where, "includes nested more than 64 deep");
-    auto content = load_file(path);
+    auto content = SourceText::from_file(path);
     if (!content) throw NetlistError(where, fmt::format("cannot open {} '{}'", section ? "library" : "include file", name));
     stack_.push_back(name);
     read_lines(content, 0, 1, name, path.parent_path(), section, netlist, false);
@@ -394,7 +382,7 @@ ElementLineReader::ElementLineReader(const ElementLines& lines)
     : lines_(lines), position_(lines.begin), line_(lines.first_line) {}
 
 bool ElementLineReader::next(Card& card) {
-  PhysicalLines lines(*lines_.content, position_, lines_.end, line_);
+  PhysicalLines lines(lines_.content->text(), position_, lines_.end, line_);
   PhysicalLine line;
   std::size_t first = 0;
   bool started = false;
@@ -432,11 +420,11 @@ std::vector<Card> element_cards(const NetlistText& netlist) {
 NetlistText read_netlist_string(std::string_view text, const std::string& name,
                                 const std::filesystem::path& base_directory, const DiagnosticSink& sink) {
   Reader reader(sink);
-  return reader.read_top(std::make_shared<const std::string>(text), name, base_directory);
+  return reader.read_top(SourceText::from_string(text), name, base_directory);
 }
 
 NetlistText read_netlist_file(const std::filesystem::path& path, const DiagnosticSink& sink) {
-  auto content = load_file(path);
+  auto content = SourceText::from_file(path);
   if (!content) throw NetlistError({path.string(), 0, 0}, "cannot open netlist file");
   std::filesystem::path directory = path.parent_path();
   Reader reader(sink);

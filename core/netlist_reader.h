@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/diagnostics.h"
+#include "core/source_text.h"
 #include "core/source_location.h"
 
 namespace xbarsim {
@@ -50,7 +51,7 @@ struct Card {
 // A run of top-level element lines: whole physical lines of one file (comment and blank lines
 // and `+` continuations included), in netlist order.
 struct ElementLines {
-  std::shared_ptr<const std::string> content;  // the file's text
+  std::shared_ptr<const SourceText> content;  // the file's text
   FileName file;
   std::size_t begin = 0, end = 0;  // byte range in `content`
   int first_line = 1;              // line number of `begin`

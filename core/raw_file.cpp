@@ -31,7 +31,17 @@ void check_writable(const Plot& plot) {
                                               vector.name, vector.values.size(), plot.vectors.front().name, points));
 }
 
-void append_header(fmt::memory_buffer& out, const Plot& plot, std::string_view date) {
+// The raw file goes out in chunks of about this size: a million-vector plot's text would
+// otherwise be held whole in memory.
+constexpr std::size_t kChunkBytes = 1 << 20;
+
+void flush_if_full(fmt::memory_buffer& buffer, std::ostream& out) {
+  if (buffer.size() < kChunkBytes) return;
+  out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+  buffer.clear();
+}
+
+void append_header(fmt::memory_buffer& out, const Plot& plot, std::string_view date, std::ostream& stream) {
   auto inserter = std::back_inserter(out);
   fmt::format_to(inserter, "Title: {}\nDate: {}\nPlotname: {}\nFlags: real\n", plot.title, date, plot.name);
   fmt::format_to(inserter, "No. Variables: {}\nNo. Points: {:<8}\nVariables:\n", plot.vectors.size(), plot.point_count());
@@ -45,6 +55,7 @@ void append_header(fmt::memory_buffer& out, const Plot& plot, std::string_view d
     out.push_back('\t');
     out.append(type.data(), type.data() + type.size());
     out.push_back('\n');
+    flush_if_full(out, stream);
   }
 }
 
@@ -58,13 +69,16 @@ void append_little_endian(fmt::memory_buffer& out, double value) {
   out.append(bytes, bytes + 8);
 }
 
-void append_binary_values(fmt::memory_buffer& out, const Plot& plot) {
+void append_binary_values(fmt::memory_buffer& out, const Plot& plot, std::ostream& stream) {
   fmt::format_to(std::back_inserter(out), "Binary:\n");
   for (std::size_t point = 0; point < plot.point_count(); ++point)
-    for (const Vector& vector : plot.vectors) append_little_endian(out, vector.values[point]);
+    for (const Vector& vector : plot.vectors) {
+      append_little_endian(out, vector.values[point]);
+      flush_if_full(out, stream);
+    }
 }
 
-void append_ascii_values(fmt::memory_buffer& out, const Plot& plot) {
+void append_ascii_values(fmt::memory_buffer& out, const Plot& plot, std::ostream& stream) {
   auto inserter = std::back_inserter(out);
   fmt::format_to(inserter, "Values:\n");
   for (std::size_t point = 0; point < plot.point_count(); ++point)
@@ -74,6 +88,7 @@ void append_ascii_values(fmt::memory_buffer& out, const Plot& plot) {
         fmt::format_to(inserter, "{}\t\t{:.16e}\n", point, value);
       else
         fmt::format_to(inserter, "\t{:.16e}\n", value);
+      flush_if_full(out, stream);
     }
 }
 
@@ -289,11 +304,11 @@ void write_raw(std::ostream& out, const Waveforms& waveforms, const RawFileOptio
   for (const Plot& plot : waveforms.plots) check_writable(plot);
   for (const Plot& plot : waveforms.plots) {
     fmt::memory_buffer buffer;
-    append_header(buffer, plot, date);
+    append_header(buffer, plot, date, out);
     if (options.format == RawFormat::binary)
-      append_binary_values(buffer, plot);
+      append_binary_values(buffer, plot, out);
     else
-      append_ascii_values(buffer, plot);
+      append_ascii_values(buffer, plot, out);
     out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
   }
 }

@@ -92,6 +92,7 @@ Waveforms Simulator::run() {
   if (circuit_.analyses.empty()) throw SimulationError("the netlist requests no analysis: add .op, .dc or .tran");
   Waveforms waveforms;
   for (const AnalysisRequest& request : circuit_.analyses) {
+    last_analysis_ = &request == &circuit_.analyses.back();
     if (const auto* op = std::get_if<OperatingPointRequest>(&request)) {
       waveforms.plots.push_back(operating_point(*op));
     } else if (const auto* dc = std::get_if<DcSweepRequest>(&request)) {
@@ -114,6 +115,7 @@ Plot Simulator::operating_point(const OperatingPointRequest& request) {
   } catch (const SingularMatrixError& error) {
     throw SimulationError(explain_singular(error.unknown()));
   }
+  if (last_analysis_ && settings_.release_solver_before_last_output) system_->solver().release_memory();
   Plot plot = make_plot("Operating Point");
   append_point(plot, solution);
   statistics_.analysis_seconds += seconds_since(start);

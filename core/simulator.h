@@ -21,6 +21,10 @@ namespace xbarsim {
 
 struct SimulatorSettings {
   std::string linear_solver = "auto";  // see make_linear_solver: auto, klu, eigen or cg
+  // Free the linear solver's factorisation before building the output of the last analysis (a
+  // one-shot run: the factor and a million-vector result need not be in memory together). Off
+  // when the simulator's solver is handed on (sweep points).
+  bool release_solver_before_last_output = false;
 };
 
 struct SimulationStatistics {
@@ -64,6 +68,7 @@ class Simulator {
   std::unique_ptr<MnaSystem> system_;
   std::vector<int> outputs_;  // unknowns written to plots
   bool connectivity_checked_ = false;
+  bool last_analysis_ = false;  // run() is at its last analysis
   OperatingPointStatistics operating_point_statistics_;
   SimulationStatistics statistics_;
 };

@@ -68,6 +68,12 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
   // As ngspice does, a `uic` run has no output point at t = 0 (only its initial conditions).
   if (!request_.use_initial_conditions) record(0.0, solution);
 
+  // Linear extrapolation of the last two accepted solutions to the new time point: the linear
+  // solver's starting point (an iterative solver needs fewer iterations from it). Right after a
+  // breakpoint the slope has just changed, so the last solution itself is the guess there.
+  std::vector<double> previous_solution, predicted;
+  bool have_previous = false;
+
   double time = 0.0;
   double step = std::min(stop / 100.0, request_.step) / 10.0;
   double steps[3] = {step, step, step};  // [0] this step, [1] and [2] the accepted steps before it
@@ -103,6 +109,12 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     settings.integration_a0 = coefficients.a0;
     settings.charge_history = history.data();
     settings.charges = charges[0].data();
+    if (have_previous && !at_breakpoint) {
+      const double ratio = step / steps[1];
+      predicted.resize(size);
+      for (std::size_t k = 0; k < size; ++k) predicted[k] = solution[k] + ratio * (solution[k] - previous_solution[k]);
+      settings.linear_guess = predicted.data();
+    }
     trial = solution;
     NewtonResult result = newton_solve(system_, trial, settings);
     statistics_.newton_iterations += result.iterations;
@@ -117,17 +129,14 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
       continue;
     }
 
-    for (std::size_t k = 0; k < charge_count; ++k) derivative_now[k] = coefficients.a0 * charges[0][k] + history[k];
-    auto truncation_step = [&](int trial_order) {
-      double allowed = std::numeric_limits<double>::infinity();
-      for (std::size_t k = 0; k < charge_count; ++k) {
-        const double values[4] = {charges[0][k], charges[1][k], charges[2][k], charges[3][k]};
-        allowed = std::min(allowed, truncation_timestep(options.method, trial_order, values, steps, derivative_now[k],
-                                                        derivative_previous[k], options));
-      }
-      return allowed;
-    };
-    double allowed_step = first_step ? 2.0 * step : truncation_step(order);
+    // dq/dt at the new point and the truncation-error steps, in one pass over the charges. Order 2
+    // needs three earlier accepted points for its error estimate.
+    const bool try_order_two = order == 1 && order_limit == 2 && statistics_.accepted_steps >= 2 && !hits_breakpoint;
+    const double* const charge_states[4] = {charges[0].data(), charges[1].data(), charges[2].data(), charges[3].data()};
+    const TruncationTimesteps truncation =
+        smallest_truncation_timesteps(options.method, order, try_order_two && !first_step, charge_states, charge_count, steps,
+                                      coefficients.a0, history.data(), derivative_now.data(), derivative_previous.data(), options);
+    double allowed_step = first_step ? 2.0 * step : truncation.present_order;
     if (allowed_step < 0.9 * step) {
       ++statistics_.rejected_steps;
       step = allowed_step;
@@ -135,15 +144,15 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
         throw SimulationError(fmt::format("timestep too small at t={:.6g} s (step {:.3g} s): truncation error does not fall", time, step));
       continue;
     }
-    // Order 2 needs three earlier accepted points for its error estimate.
-    if (order == 1 && order_limit == 2 && statistics_.accepted_steps >= 2 && !hits_breakpoint && truncation_step(2) > 1.05 * step) {
-      order = 2;
-    }
+    if (try_order_two && truncation.order_two > 1.05 * step) order = 2;
 
-    // Accept.
+    // Accept. The charge states move back one place by swapping (charges[0] is rewritten by the
+    // next solve).
     time = hits_breakpoint ? next_breakpoint : time + step;
+    previous_solution.swap(solution);
     solution.swap(trial);
-    for (int k = 3; k > 0; --k) charges[k] = charges[k - 1];
+    have_previous = true;
+    for (int k = 3; k > 0; --k) charges[k].swap(charges[k - 1]);
     derivative_previous.swap(derivative_now);
     steps[2] = steps[1];
     steps[1] = step;

@@ -42,6 +42,19 @@ class CapacitorGroup : public DeviceGroup {
     double* matrix = context.matrix;
     double* charges = context.charges + charge_base();
     const double* history = context.charge_history + charge_base();
+    if (context.charges_only && !context.use_initial_conditions) {
+      for (std::size_t i = 0; i < slots_.size(); ++i) charges[i] = capacitance[i] * (x[slots_[i].rhs_a] - x[slots_[i].rhs_b]);
+      return;
+    }
+    if (context.rhs_only && !context.use_initial_conditions) {
+      // The equivalent current below is a0*C*v + history - a0*C*v = history, whatever v.
+      double* rhs = context.rhs;
+      for (std::size_t i = 0; i < slots_.size(); ++i) {
+        rhs[slots_[i].rhs_a] -= history[i];
+        rhs[slots_[i].rhs_b] += history[i];
+      }
+      return;
+    }
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       const Slots& s = slots_[i];
       double voltage = x[s.rhs_a] - x[s.rhs_b];

@@ -118,6 +118,10 @@ void VoltageSourceGroup::bind(const MatrixStructure& structure) {
 
 void VoltageSourceGroup::load(LoadContext& context) {
   double* matrix = context.matrix;
+  if (context.rhs_only) {
+    for (std::size_t i = 0; i < slots_.size(); ++i) context.rhs[slots_[i].rhs_branch] += present_value(i, context);
+    return;
+  }
   for (std::size_t i = 0; i < slots_.size(); ++i) {
     const Slots& s = slots_[i];
     matrix[s.positive_branch] += 1.0;

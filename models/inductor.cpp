@@ -40,13 +40,19 @@ class InductorGroup : public DeviceGroup {
                    structure.slot(branch[i], b[i]),      structure.slot(branch[i], branch[i]), branch[i]};
   }
   void load(LoadContext& context) override {
-    double* matrix = context.matrix;
-    for (const Slots& s : slots_) {
-      matrix[s.a_branch] += 1.0;
-      matrix[s.b_branch] -= 1.0;
-      matrix[s.branch_a] += 1.0;
-      matrix[s.branch_b] -= 1.0;
+    if (context.charges_only && context.mode == AnalysisMode::transient && !context.use_initial_conditions) {
+      double* fluxes = context.charges + charge_base();
+      for (std::size_t i = 0; i < slots_.size(); ++i) fluxes[i] = inductance[i] * context.solution[slots_[i].branch];
+      return;
     }
+    double* matrix = context.matrix;
+    if (!context.rhs_only)
+      for (const Slots& s : slots_) {
+        matrix[s.a_branch] += 1.0;
+        matrix[s.b_branch] -= 1.0;
+        matrix[s.branch_a] += 1.0;
+        matrix[s.branch_b] -= 1.0;
+      }
     if (context.mode != AnalysisMode::transient) return;
     double* fluxes = context.charges + charge_base();
     const double* history = context.charge_history + charge_base();

@@ -30,6 +30,7 @@ class ResistorGroup : public DeviceGroup {
       slots_[i] = {structure.slot(a[i], a[i]), structure.slot(b[i], b[i]), structure.slot(a[i], b[i]), structure.slot(b[i], a[i])};
   }
   void load(LoadContext& context) override {
+    if (context.rhs_only) return;  // a resistor stamps only the matrix
     double* matrix = context.matrix;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       const double g = conductance[i];

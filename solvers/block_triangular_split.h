@@ -47,6 +47,8 @@ class BlockTriangularSplit {
   const MatrixStructure& core_structure(int core) const { return cores_[static_cast<std::size_t>(core)].structure; }
   const double* core_values(int core) const { return cores_[static_cast<std::size_t>(core)].values.data(); }
   int core_size(int core) const { return cores_[static_cast<std::size_t>(core)].structure.size(); }
+  // Full index of each of the core's unknowns (the core numbers them in this order).
+  const std::vector<int>& core_unknowns(int core) const { return cores_[static_cast<std::size_t>(core)].unknowns; }
   int small_block_count() const { return static_cast<int>(block_starts_.size()) - 1; }
   int small_block_size() const { return static_cast<int>(block_unknowns_.size()); }  // unknowns in small blocks
 

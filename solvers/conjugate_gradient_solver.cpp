@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace xbarsim {
 namespace {
@@ -40,7 +41,7 @@ std::string ConjugateGradientSolver::describe() const {
                          return sum;
                        }(), split_->small_block_size(), split_->small_block_count());
   }
-  if (!chains_) return std::string(name());
+  if (!chains_) return released_description_.empty() ? std::string(name()) : released_description_;
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
                      "conjugate gradients on the remaining {}",
@@ -316,14 +317,45 @@ void ConjugateGradientSolver::forget_values() {
   if (direct_) direct_->forget_values();
 }
 
+void ConjugateGradientSolver::release_memory() {
+  if (split_ && !direct_) {
+    for (const auto& core : core_solvers_) core->release_memory();
+    initial_guess_ = nullptr;
+    return;
+  }
+  if (direct_) {
+    direct_->forget_values();
+    return;
+  }
+  released_description_ = describe();
+  initial_guess_ = nullptr;
+  folding_.reset();
+  chains_.reset();  // factor() builds everything again
+  for (std::vector<int>* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_,
+                                  &coupling_slots_, &coupling_transpose_slots_})
+    std::vector<int>().swap(*slots);
+  for (std::vector<double>* work : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
+    std::vector<double>().swap(*work);
+}
+
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   if (split_) {
     ++statistics_.solves;
-    split_->solve(rhs_then_solution, [&](int core, double* rhs) { core_solvers_[core]->solve(rhs); });
+    const double* guess = std::exchange(initial_guess_, nullptr);
+    split_->solve(rhs_then_solution, [&](int core, double* rhs) {
+      if (guess) {  // the caller's guess, in the core's numbering
+        const std::vector<int>& unknowns = split_->core_unknowns(core);
+        core_guess_.resize(unknowns.size());
+        for (std::size_t k = 0; k < unknowns.size(); ++k) core_guess_[k] = guess[unknowns[k]];
+        core_solvers_[core]->set_initial_guess(core_guess_.data());
+      }
+      core_solvers_[core]->solve(rhs);
+    });
     copy_core_statistics();
     return;
   }
   ++statistics_.solves;
+  const double* guess = std::exchange(initial_guess_, nullptr);
   if (direct_) {
     direct_->solve(rhs_then_solution);
     return;
@@ -331,6 +363,9 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   const LineChains& chains = *chains_;
   const int size = chains.size();
   const int eliminated = chains.eliminated_size();
+  // The warm start x_I: the caller's guess, else the previous solve's solution (kept in solution_).
+  if (guess)
+    for (int position = eliminated; position < size; ++position) solution_[position] = guess[chains.unknown_at(position)];
   // b in chain order into scratch_, then b_E into solution_ (its x_E part is free until the end).
   for (int position = 0; position < size; ++position) scratch_[position] = rhs_then_solution[chains.unknown_at(position)];
   folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { scratch_[chains.position_of(row)] -= amount; });

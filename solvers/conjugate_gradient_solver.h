@@ -12,7 +12,7 @@
 //             S = T_I + C_II - C_IE T_E^-1 C_EI         -- never formed, applied per iteration
 //             g = b_I - C_IE T_E^-1 b_E
 //             preconditioned CG on S x_I = g, preconditioner T_I (exact line solves),
-//               starting from the previous solve's x_I,
+//               starting from the previous solve's x_I (or from set_initial_guess's),
 //               until sqrt(r' T_I^-1 r) <= 1e-12 sqrt(g' T_I^-1 g)
 //             x_E = T_E^-1 (b_E - C_EI x_I); pinned voltages and source currents by KCL
 //             no convergence in kMaximumIterations -> KLU for good
@@ -52,6 +52,10 @@ class ConjugateGradientSolver : public LinearSolver {
   // The next solve starts from zero instead of the previous solution (and KLU pivots afresh),
   // so a sweep point's result does not depend on which point this solver solved before.
   void forget_values() override;
+  void release_memory() override;
+  // The next solve starts from this guess (e.g. a transient's predicted solution) instead of
+  // the previous solve's solution.
+  void set_initial_guess(const double* guess) override { initial_guess_ = guess; }
 
   bool uses_conjugate_gradients() const;
 
@@ -68,11 +72,14 @@ class ConjugateGradientSolver : public LinearSolver {
   const double* values_ = nullptr;
   std::unique_ptr<KluSolver> direct_;  // set once conjugate gradients are out
   std::string direct_reason_;  // why KLU runs, for describe()
+  std::string released_description_;  // describe() as it was before release_memory()
+  const double* initial_guess_ = nullptr;  // for the next solve only
 
   // Set when the matrix splits into cores and small blocks (BlockTriangularSplit); each core has
   // a solver of its own.
   std::unique_ptr<BlockTriangularSplit> split_;
   std::vector<std::unique_ptr<ConjugateGradientSolver>> core_solvers_;
+  std::vector<double> core_guess_;  // set_initial_guess's guess for one core
   void copy_core_statistics();
 
   std::optional<GroundedSourceFolding> folding_;

@@ -23,6 +23,7 @@ class KluSolver : public LinearSolver {
   void factor(const double* values) override;
   void solve(double* rhs_then_solution) override;
   void forget_values() override;  // frees the numeric factorisation: the next factor() pivots afresh
+  void release_memory() override { forget_values(); }
 
  private:
   void release();

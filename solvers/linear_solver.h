@@ -53,6 +53,14 @@ class LinearSolver {
   // Sweep points share a solver this way and stay independent of which point ran before. The
   // default suits solvers whose factor() never depends on earlier calls.
   virtual void forget_values() {}
+  // Frees the factorisation (and an iterative solver's set-up) until the next factor(), which
+  // must come before the next solve(). A one-shot run calls it before building its output, so
+  // the factor and the results are not in memory at the same time.
+  virtual void release_memory() {}
+  // A guess of the next solve()'s solution (unknown numbering, size() entries, read during that
+  // solve, so it must stay alive until then), such as a transient's predicted solution.
+  // Iterative solvers start from it instead of their previous solution; direct ones ignore it.
+  virtual void set_initial_guess(const double* guess) { (void)guess; }
   const LinearSolverStatistics& statistics() const { return statistics_; }
 
  protected:

@@ -46,9 +46,47 @@ void MnaSystem::load(LoadContext& context) {
   context.matrix = matrix_.data();
   context.rhs = rhs_.data();
   for (const auto& group : circuit_.groups()) group->load(context);
+  matrix_reusable_ = linear_;
+  loaded_mode_ = context.mode;
+  loaded_a0_ = context.integration_a0;
+  factored_ = false;
+}
+
+void MnaSystem::ensure_scratch() {
+  if (scratch_matrix_) return;
+  scratch_matrix_ = std::make_unique_for_overwrite<double[]>(matrix_.size());
+  scratch_rhs_ = std::make_unique_for_overwrite<double[]>(rhs_.size());
+}
+
+void MnaSystem::load_reusing_matrix(LoadContext& context) {
+  if (!matrix_reusable_ || context.mode != loaded_mode_ || context.integration_a0 != loaded_a0_) {
+    load(context);
+    return;
+  }
+  ensure_scratch();
+  std::fill(rhs_.begin(), rhs_.end(), 0.0);
+  context.matrix = scratch_matrix_.get();
+  context.rhs = rhs_.data();
+  context.rhs_only = true;
+  for (const auto& group : circuit_.groups()) group->load(context);
+  context.rhs_only = false;
+  context.matrix = matrix_.data();
+}
+
+void MnaSystem::load_charges(LoadContext& context) {
+  ensure_scratch();
+  context.matrix = scratch_matrix_.get();
+  context.rhs = scratch_rhs_.get();
+  context.charges_only = true;
+  for (const auto& group : circuit_.groups())
+    if (group->charge_count() > 0) group->load(context);
+  context.charges_only = false;
+  context.matrix = matrix_.data();
+  context.rhs = rhs_.data();
 }
 
 void MnaSystem::add_node_shunt(double conductance) {
+  matrix_reusable_ = factored_ = false;
   for (int i = 0; i < size(); ++i)
     if (is_node_row_[i]) matrix_[structure_.diagonal_slot(i)] += conductance;
 }
@@ -74,7 +112,10 @@ void MnaSystem::residual(const double* x, std::vector<double>& residual, std::ve
 }
 
 void MnaSystem::factor_and_solve(std::vector<double>& solution) {
-  solver_->factor(matrix_.data());
+  if (!factored_) {
+    solver_->factor(matrix_.data());
+    factored_ = true;
+  }
   solution.assign(rhs_.begin(), rhs_.end());
   solver_->solve(solution.data());
   solution[static_cast<std::size_t>(size())] = 0.0;

@@ -42,6 +42,15 @@ class MnaSystem {
 
   // Zeroes matrix and rhs, then loads every device group at context.solution.
   void load(LoadContext& context);
+  // Like load(), but when the matrix loaded last still holds — a linear circuit (see
+  // DeviceGroup::is_nonlinear) loaded in the same mode with the same integration_a0, and nothing
+  // changed it since (add_node_shunt, matrix_values()) — only the rhs and the charges are
+  // loaded (context.rhs_only), and factor_and_solve() keeps the solver's factorisation. A
+  // linear transient at a fixed step loads this way at every step after the first.
+  void load_reusing_matrix(LoadContext& context);
+  // Evaluates only the charges at context.solution (context.charges_only): calls the groups that
+  // have charges, with scratch matrix and rhs, leaving the loaded matrix and rhs untouched.
+  void load_charges(LoadContext& context);
   // Adds `conductance` to the diagonal of every node-voltage row (gmin stepping).
   void add_node_shunt(double conductance);
   // Row-wise residual A*x - b of the values just loaded, and the magnitude scale of each row
@@ -51,7 +60,11 @@ class MnaSystem {
   // entries, the last being ground = 0). Throws SingularMatrixError.
   void factor_and_solve(std::vector<double>& solution);
 
-  std::vector<double>& matrix_values() { return matrix_; }
+  // Write access counts as a change of the matrix (it is loaded and factored afresh next time).
+  std::vector<double>& matrix_values() {
+    matrix_reusable_ = factored_ = false;
+    return matrix_;
+  }
   std::vector<double>& rhs() { return rhs_; }
 
  private:
@@ -60,11 +73,21 @@ class MnaSystem {
   std::unique_ptr<LinearSolver> solver_;
   std::vector<double> matrix_;  // nonzeros + trash slot
   std::vector<double> rhs_;     // size + trash row
+  // load_charges's write-only targets, left uninitialised: a group that honours charges_only
+  // never touches them, so their pages are never even mapped in.
+  std::unique_ptr<double[]> scratch_matrix_, scratch_rhs_;
   std::vector<bool> is_node_row_;
   NewtonWorkspace newton_workspace_;
   bool linear_ = true;
   int charge_count_ = 0;
   bool reused_analysis_ = false;
+  // load_reusing_matrix's bookkeeping: the last full load of a linear circuit, and whether the
+  // solver has factored the values in matrix_.
+  bool matrix_reusable_ = false;
+  AnalysisMode loaded_mode_ = AnalysisMode::operating_point;
+  double loaded_a0_ = 0.0;
+  bool factored_ = false;
+  void ensure_scratch();
 
   void build_structure();
 };

@@ -38,23 +38,28 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     context.integration_a0 = settings.integration_a0;
     context.charge_history = settings.charge_history;
     context.charges = settings.charges;
-    system.load(context);
+    // A linear circuit's matrix depends only on the mode and a0: reloaded only when they change.
+    if (system.is_linear())
+      system.load_reusing_matrix(context);
+    else
+      system.load(context);
     if (settings.node_shunt > 0) system.add_node_shunt(settings.node_shunt);
     for (const auto& [node, value] : settings.clamped_nodes) {
       system.matrix_values()[system.structure().diagonal_slot(node)] += kClampConductance;
       system.rhs()[node] += kClampConductance * value;
     }
+    if (iteration == 0 && settings.linear_guess) system.solver().set_initial_guess(settings.linear_guess);
     if (system.is_linear()) {
-      // A linear system is solved exactly in one step: no residual, no convergence test. One
-      // more load leaves the devices' state (transient charges) evaluated at the solution.
+      // A linear system is solved exactly in one step: no residual, no convergence test. The
+      // charges are then evaluated at the solution, so the devices' state matches it.
       system.factor_and_solve(next);
       ++result.iterations;
       solution.swap(next);
       solution[static_cast<std::size_t>(n)] = 0.0;
       if (!std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); })) break;
-      if (system.charge_count() > 0) {
+      if (system.charge_count() > 0 && settings.charges) {
         context.solution = solution.data();
-        system.load(context);
+        system.load_charges(context);
       }
       result.converged = true;
       return result;

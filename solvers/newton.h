@@ -10,8 +10,9 @@
 //        |r_k|          <= reltol * scale_k + (abstol for node rows | vntol for branch rows)
 //       and no device limited its step; scale_k is the largest term of row k.
 //     x = x_new
-// A linear circuit converges in one solve (no residual or convergence test: it is exact). On failure the result names the unknowns whose
-// updates were furthest outside their tolerance.
+// A linear circuit converges in one solve (no residual or convergence test: it is exact); its
+// charges are then evaluated at the solution (MnaSystem::load_charges), without another load.
+// On failure the result names the unknowns whose updates were furthest outside their tolerance.
 #pragma once
 
 #include <string>
@@ -36,6 +37,11 @@ struct NewtonSettings {
   double integration_a0 = 0.0;
   const double* charge_history = nullptr;
   double* charges = nullptr;
+  // A guess of the first iteration's result (size()+1 entries, e.g. a transient's predictor),
+  // handed to the linear solver as its starting point (LinearSolver::set_initial_guess): an
+  // iterative solver converges in fewer iterations. The Newton iterate itself still starts from
+  // `solution`. Later iterations start the solver from its previous solution.
+  const double* linear_guess = nullptr;
 };
 
 struct NewtonResult {
