@@ -9,6 +9,7 @@
 #include <iterator>
 #include <limits>
 #include <string_view>
+#include <unordered_map>
 
 namespace xbarsim {
 
@@ -213,15 +214,24 @@ PlotComparison compare_plot(const Plot& ours, const Plot& reference, const Compa
   const std::size_t first_value_vector = ours.has_scale ? 1 : 0;
   std::vector<bool> reference_matched(reference.vectors.size(), false);
   if (reference.has_scale && !reference.vectors.empty()) reference_matched[0] = true;
+  // Reference vectors by lower-case name (a large array's plot has millions of vectors).
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  std::unordered_map<std::string, std::vector<std::size_t>> reference_by_name;
+  for (std::size_t candidate = 0; candidate < reference.vectors.size(); ++candidate)
+    if (!reference_matched[candidate]) reference_by_name[lower(reference.vectors[candidate].name)].push_back(candidate);
   for (std::size_t index = first_value_vector; index < ours.vectors.size(); ++index) {
     const Vector& our_vector = ours.vectors[index];
     const Vector* reference_vector = nullptr;
-    for (std::size_t candidate = 0; candidate < reference.vectors.size(); ++candidate)
-      if (!reference_matched[candidate] && same_name(reference.vectors[candidate].name, our_vector.name)) {
-        reference_vector = &reference.vectors[candidate];
-        reference_matched[candidate] = true;
-        break;
-      }
+    if (auto found = reference_by_name.find(lower(our_vector.name)); found != reference_by_name.end())
+      for (std::size_t candidate : found->second)
+        if (!reference_matched[candidate]) {
+          reference_vector = &reference.vectors[candidate];
+          reference_matched[candidate] = true;
+          break;
+        }
     if (!reference_vector)
       result.only_in_ours.push_back(our_vector.name);
     else if (aligned)

@@ -86,6 +86,11 @@ struct Scope {
   std::map<std::string, double> parameters;
   std::map<std::string, ModelCard> models;
   SeededRandom* random = nullptr;  // set at the top level: the elaboration's Monte Carlo draws
+  // Values of the element lines' expressions without function calls (`{rwl}`, `{2*rdrv}`), by
+  // text: a generated array repeats a handful of them millions of times. The scope's parameters
+  // are fixed once its elements are built; an expression with a call may draw a random number
+  // (agauss) and is evaluated every time.
+  mutable StringMap<double> element_values;
 
   SeededRandom* random_source() const {
     const Scope* scope = this;
@@ -175,7 +180,13 @@ class ScopedElementCard : public ElementCard {
   std::string flat_node(std::string_view name) const override { return scope_.flat_node(name); }
   std::string device_reference(std::string_view name) const override { return scope_.flat_device(name); }
   std::optional<double> parameter(std::string_view name) const override { return scope_.parameter(name); }
-  double value(const Token& token) const override { return evaluate_value(token, card_, scope_); }
+  double value(const Token& token) const override {
+    if (token.kind != TokenKind::expression || token.text.find('(') != std::string::npos) return evaluate_value(token, card_, scope_);
+    if (auto known = scope_.element_values.find(token.text); known != scope_.element_values.end()) return known->second;
+    const double value = evaluate_value(token, card_, scope_);
+    scope_.element_values.emplace(token.text, value);
+    return value;
+  }
   const ModelCard& model(const Token& token) const override {
     const ModelCard* found = scope_.model(token.text);
     if (!found) fail(token, fmt::format("undefined model '{}'", token.original));
