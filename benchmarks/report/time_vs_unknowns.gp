@@ -14,4 +14,6 @@ plot 'data/series-a-ngspice.dat' using 1:2 with linespoints lw 2 lc 1 dt 2 pt 5 
      'data/series-b-xbarsim.dat' using 1:2 with linespoints lw 2 lc 2 pt 7 title 'xbarsim .tran (b)', \
      'data/series-c-xbarsim.dat' using 1:2 with linespoints lw 2 lc 3 pt 7 title 'xbarsim .op, large (c)', \
      'data/series-d-bsource.dat' using 1:2 with linespoints lw 2 lc 4 pt 7 title 'xbarsim .op, bsource cells (d)', \
-     'data/series-d-nlem.dat' using 1:2 with linespoints lw 2 lc 5 pt 7 title 'xbarsim .op, nlem cells (d)'
+     'data/series-d-nlem.dat' using 1:2 with linespoints lw 2 lc 5 pt 7 title 'xbarsim .op, nlem cells (d)', \
+     'data/series-e-xbarsim.dat' using 1:2 with linespoints lw 2 lc 6 pt 7 title 'xbarsim .tran, 1000 steps (e)', \
+     'data/series-f-library.dat' using 1:2 with linespoints lw 2 lc 7 pt 7 title 'library API, whole process (f)'
