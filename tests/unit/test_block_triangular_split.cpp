@@ -14,53 +14,17 @@
 #include "core/elaborator.h"
 #include "core/simulator.h"
 #include "netlist_test_support.h"
+#include "solver_test_support.h"
 #include "solvers/block_triangular_split.h"
 #include "solvers/mna_system.h"
 
 using namespace xbarsim;
 using xbarsim::testing::parse_netlist;
+using xbarsim::testing::simulate;
+using xbarsim::testing::SolverRun;
+using xbarsim::testing::worst_relative_difference;
 
 namespace {
-
-struct Run {
-  Waveforms waveforms;
-  std::string solver;
-  LinearSolverStatistics statistics;
-};
-
-Run simulate(const std::string& netlist, const std::string& solver) {
-  auto parsed = parse_netlist(netlist);
-  SimulatorSettings settings;
-  settings.linear_solver = solver;
-  Simulator simulator(parsed.circuit, settings);
-  Run run{simulator.run(), simulator.solver_description(), simulator.solver_statistics()};
-  return run;
-}
-
-// Largest difference relative to the largest magnitude of its quantity, over all plots.
-double worst_difference(const Waveforms& reference, const Waveforms& result) {
-  REQUIRE(reference.plots.size() == result.plots.size());
-  double worst = 0.0;
-  for (std::size_t p = 0; p < reference.plots.size(); ++p) {
-    const Plot& expected = reference.plots[p];
-    const Plot& actual = result.plots[p];
-    REQUIRE(expected.vectors.size() == actual.vectors.size());
-    double largest[2] = {0.0, 0.0};
-    for (const Vector& vector : expected.vectors)
-      for (double value : vector.values) {
-        double& scale = largest[vector.quantity == Quantity::voltage];
-        scale = std::max(scale, std::abs(value));
-      }
-    for (std::size_t v = 0; v < expected.vectors.size(); ++v) {
-      const Vector& vector = expected.vectors[v];
-      REQUIRE(actual.vectors[v].name == vector.name);
-      REQUIRE(actual.vectors[v].values.size() == vector.values.size());
-      for (std::size_t k = 0; k < vector.values.size(); ++k)
-        worst = std::max(worst, std::abs(actual.vectors[v].values[k] - vector.values[k]) / largest[vector.quantity == Quantity::voltage]);
-    }
-  }
-  return worst;
-}
 
 bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
 
@@ -104,8 +68,8 @@ TEST_CASE("split: held N-LEM arrays solve their network by cg and agree with KLU
     CAPTURE(c.rows);
     CAPTURE(c.optical);
     const std::string netlist = nlem_array(c.rows, c.weights, c.optical, c.analysis);
-    Run direct = simulate(netlist, "klu");
-    Run iterative = simulate(netlist, "cg");
+    SolverRun direct = simulate(netlist, "klu");
+    SolverRun iterative = simulate(netlist, "cg");
     INFO(iterative.solver);
     CHECK(iterative.solver.rfind("cg (as requested)", 0) == 0);
     // With the optical readout each column's receivers (20 photodiodes into a TIA) are a large
@@ -114,7 +78,7 @@ TEST_CASE("split: held N-LEM arrays solve their network by cg and agree with KLU
     CHECK(iterative.statistics.conjugate_gradient_solves > 0);
     CHECK(iterative.statistics.full_factorizations == (c.optical ? 1 : 0));  // the receivers (a TIA) on KLU
     CHECK(iterative.statistics.solves == direct.statistics.solves);  // the same Newton iterations
-    CHECK(worst_difference(direct.waveforms, iterative.waveforms) <= 1e-9);
+    CHECK(worst_relative_difference(direct.waveforms, iterative.waveforms) <= 1e-9);
   }
 }
 
@@ -137,15 +101,15 @@ TEST_CASE("split: one-way controlled sources around a crossbar; cycles through i
   // current of G1 is set by c, fixed by a grounded source: before the core (a 2 x 2 block that
   // needs pivoting).
   const std::string one_way = crossbar(8, 8, "E1 e 0 w1_3 0 2\nRe e 0 1k\nG1 w2_2 0 c 0 1e-5\nVc c 0 0.1\n");
-  Run direct = simulate(one_way, "klu");
-  Run iterative = simulate(one_way, "cg");
+  SolverRun direct = simulate(one_way, "klu");
+  SolverRun iterative = simulate(one_way, "cg");
   INFO(iterative.solver);
   CHECK(iterative.solver.rfind("cg (as requested)", 0) == 0);
   CHECK(contains(iterative.solver, "1 core(s)"));
-  CHECK(worst_difference(direct.waveforms, iterative.waveforms) <= 1e-9);
+  CHECK(worst_relative_difference(direct.waveforms, iterative.waveforms) <= 1e-9);
 
   // e drives the array back through Re: one cycle, one block, no split; unsymmetric -> KLU.
-  Run cycle = simulate(crossbar(8, 8, "E1 e 0 w1_3 0 2\nRe e w4_7 1k\n"), "cg");
+  SolverRun cycle = simulate(crossbar(8, 8, "E1 e 0 w1_3 0 2\nRe e w4_7 1k\n"), "cg");
   CHECK(cycle.solver.rfind("klu (cg fell back: ", 0) == 0);
   // A plain crossbar has a symmetric pattern: no split is even looked for.
   auto parsed = parse_netlist(crossbar(4, 4, ""));

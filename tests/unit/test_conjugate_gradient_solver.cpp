@@ -11,11 +11,15 @@
 
 #include "core/simulator.h"
 #include "netlist_test_support.h"
+#include "solver_test_support.h"
 #include "solvers/conjugate_gradient_solver.h"
 #include "solvers/mna_system.h"
 
 using namespace xbarsim;
 using xbarsim::testing::parse_netlist;
+using xbarsim::testing::simulate;
+using xbarsim::testing::SolverRun;
+using xbarsim::testing::worst_relative_difference;
 
 namespace {
 
@@ -51,43 +55,9 @@ std::string crossbar_netlist(int rows, int weights, const std::string& analysis,
   return text + extra + analysis + "\n.end\n";
 }
 
-struct Run {
-  Waveforms waveforms;
-  std::string solver;
-  LinearSolverStatistics statistics;
-};
-
-Run simulate(const std::string& netlist, const std::string& solver) {
-  auto parsed = parse_netlist(netlist);
-  SimulatorSettings settings;
-  settings.linear_solver = solver;
-  Simulator simulator(parsed.circuit, settings);
-  Run run{simulator.run(), simulator.solver_description(), simulator.solver_statistics()};
-  return run;
-}
-
 // Every value within `relative` of the largest magnitude of its quantity (voltages, currents).
 void check_agreement(const Waveforms& reference, const Waveforms& result, double relative) {
-  REQUIRE(reference.plots.size() == result.plots.size());
-  for (std::size_t p = 0; p < reference.plots.size(); ++p) {
-    const Plot& expected = reference.plots[p];
-    const Plot& actual = result.plots[p];
-    REQUIRE(expected.vectors.size() == actual.vectors.size());
-    double largest[2] = {0.0, 0.0};
-    for (const Vector& vector : expected.vectors)
-      for (double value : vector.values)
-        largest[vector.quantity == Quantity::voltage] = std::max(largest[vector.quantity == Quantity::voltage], std::abs(value));
-    double worst = 0.0;
-    for (std::size_t v = 0; v < expected.vectors.size(); ++v) {
-      const Vector& vector = expected.vectors[v];
-      REQUIRE(actual.vectors[v].name == vector.name);
-      REQUIRE(actual.vectors[v].values.size() == vector.values.size());
-      for (std::size_t k = 0; k < vector.values.size(); ++k)
-        worst = std::max(worst, std::abs(actual.vectors[v].values[k] - vector.values[k]) / largest[vector.quantity == Quantity::voltage]);
-    }
-    INFO("plot " << expected.name);
-    CHECK(worst <= relative);
-  }
+  CHECK(worst_relative_difference(reference, result) <= relative);
 }
 
 bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
@@ -98,8 +68,8 @@ TEST_CASE("cg agrees with KLU to 1e-9 on crossbars from 4 x 4 to 32 x 32") {
   for (int size : {4, 8, 16, 32}) {
     INFO("size " << size);
     const std::string netlist = crossbar_netlist(size, size, ".op");
-    Run direct = simulate(netlist, "klu");
-    Run iterative = simulate(netlist, "cg");
+    SolverRun direct = simulate(netlist, "klu");
+    SolverRun iterative = simulate(netlist, "cg");
     CHECK(starts_with(iterative.solver, "cg (as requested)"));
     CHECK(iterative.statistics.conjugate_gradient_solves == 1);
     CHECK(iterative.statistics.conjugate_gradient_iterations > 0);
@@ -150,8 +120,8 @@ TEST_CASE("cg follows a Newton sequence: diode cells change the matrix at every 
   // And whole analyses: the same Newton iterations, the same operating point (within Newton's
   // own convergence, far looser than the solver's).
   const std::string netlist = crossbar_netlist(12, 12, ".op", true);
-  Run with_klu = simulate(netlist, "klu");
-  Run with_cg = simulate(netlist, "cg");
+  SolverRun with_klu = simulate(netlist, "klu");
+  SolverRun with_cg = simulate(netlist, "cg");
   CHECK(starts_with(with_cg.solver, "cg"));
   CHECK(with_cg.statistics.solves == with_klu.statistics.solves);
   check_agreement(with_klu.waveforms, with_cg.waveforms, 1e-6);
@@ -159,8 +129,8 @@ TEST_CASE("cg follows a Newton sequence: diode cells change the matrix at every 
 
 TEST_CASE("cg on a DC sweep keeps its factorisation (values unchanged) and agrees with KLU") {
   const std::string netlist = crossbar_netlist(10, 10, ".dc Vin3 0 0.2 0.05");
-  Run direct = simulate(netlist, "klu");
-  Run iterative = simulate(netlist, "cg");
+  SolverRun direct = simulate(netlist, "klu");
+  SolverRun iterative = simulate(netlist, "cg");
   CHECK(iterative.statistics.conjugate_gradient_solves == 5);
   CHECK(iterative.statistics.preconditioner_factorizations == 1);
   check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
@@ -171,8 +141,8 @@ TEST_CASE("cg in a transient: capacitors on the bit lines, the step changes the 
   for (int c = 0; c < 16; ++c) capacitors += fmt::format("Cb{0} b{0}_3 0 1p\n", c);
   for (int i = 0; i < 8; ++i) capacitors += fmt::format("Cw{0} w{0}_9 0 2p\n", i);
   const std::string netlist = crossbar_netlist(8, 8, ".tran 10p 2n", false, capacitors + "Vpulse pin 0 PULSE(0 0.2 0.1n 0.1n 0.1n 0.5n 1n)\nRpulse pin w2_4 50\n");
-  Run direct = simulate(netlist, "klu");
-  Run iterative = simulate(netlist, "cg");
+  SolverRun direct = simulate(netlist, "klu");
+  SolverRun iterative = simulate(netlist, "cg");
   CHECK(starts_with(iterative.solver, "cg"));
   CHECK(iterative.statistics.preconditioner_factorizations > 1);
   check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
@@ -190,8 +160,8 @@ TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive
       crossbar_netlist(6, 6, ".op", false, "Rneg w2_4 0 -0.2\n"),
   };
   for (const std::string& netlist : cases) {
-    Run direct = simulate(netlist, "klu");
-    Run iterative = simulate(netlist, "cg");
+    SolverRun direct = simulate(netlist, "klu");
+    SolverRun iterative = simulate(netlist, "cg");
     INFO(iterative.solver);
     CHECK(starts_with(iterative.solver, "klu (cg fell back: "));
     CHECK(iterative.statistics.conjugate_gradient_solves == 0);
@@ -201,17 +171,17 @@ TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive
 }
 
 TEST_CASE("auto: KLU below 1000 unknowns, cg from there on when the circuit qualifies") {
-  Run small = simulate(crossbar_netlist(8, 8, ".op"), "auto");
+  SolverRun small = simulate(crossbar_netlist(8, 8, ".op"), "auto");
   CHECK(starts_with(small.solver, "klu (chosen by auto: "));
   CHECK(small.statistics.analyses == 1);
   CHECK(small.statistics.full_factorizations == 1);
 
   const std::string large_netlist = crossbar_netlist(16, 16, ".op");  // 1,104 unknowns
-  Run large = simulate(large_netlist, "auto");
+  SolverRun large = simulate(large_netlist, "auto");
   CHECK(starts_with(large.solver, "cg (chosen by auto)"));
   check_agreement(simulate(large_netlist, "klu").waveforms, large.waveforms, 1e-9);
 
-  Run unsymmetric = simulate(crossbar_netlist(16, 16, ".op", false, "G1 w1_3 0 w2_2 0 1e-3\n"), "auto");
+  SolverRun unsymmetric = simulate(crossbar_netlist(16, 16, ".op", false, "G1 w1_3 0 w2_2 0 1e-3\n"), "auto");
   CHECK(starts_with(unsymmetric.solver, "klu (cg fell back: "));
 
   CHECK(SimulatorSettings{}.linear_solver == "auto");
