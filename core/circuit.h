@@ -140,6 +140,7 @@ class Circuit {
   void register_source(std::string_view name, SourceReference source);
   std::optional<SourceReference> find_source(std::string_view name) const;
   std::size_t device_count() const { return static_cast<std::size_t>(device_names_.size()); }
+  // A hint that node `name` is looked up soon (the elaborator reads one line ahead).
   void prefetch_node(std::string_view name) const { node_names_.prefetch(name); }
 
  private:
