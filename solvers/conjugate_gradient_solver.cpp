@@ -13,15 +13,6 @@ constexpr double kRelativeTolerance = 1e-12;   // preconditioned residual norm a
 constexpr double kSymmetryTolerance = 1e-12;   // relative difference of A(i,j) and A(j,i)
 constexpr int kMaximumIterations = 1000;
 
-int find_slot(const MatrixStructure& structure, int row, int column) {
-  const auto& starts = structure.column_starts();
-  const auto& rows = structure.row_indices();
-  auto begin = rows.begin() + starts[column];
-  auto end = rows.begin() + starts[column + 1];
-  auto found = std::lower_bound(begin, end, row);
-  return found != end && *found == row ? static_cast<int>(found - rows.begin()) : -1;
-}
-
 bool nearly_equal(double a, double b) { return std::abs(a - b) <= kSymmetryTolerance * std::max(std::abs(a), std::abs(b)); }
 
 }  // namespace
@@ -149,12 +140,12 @@ bool ConjugateGradientSolver::build(const double* values) {
     diagonal_slots_[position] = structure.diagonal_slot(unknown);
     if (!chains.is_chain_start(position)) {
       const int previous = chains.unknown_at(position - 1);
-      link_slots_[position] = find_slot(structure, unknown, previous);
-      link_transpose_slots_[position] = find_slot(structure, previous, unknown);
+      link_slots_[position] = structure.find_slot(unknown, previous);
+      link_transpose_slots_[position] = structure.find_slot(previous, unknown);
       if (link_slots_[position] < 0 || link_transpose_slots_[position] < 0) return false;
     }
     for_each_coupling(position, [&](int slot, int other_position) {
-      const int transpose = find_slot(structure, unknown, rows[slot]);
+      const int transpose = structure.find_slot(unknown, rows[slot]);
       symmetric &= transpose >= 0;
       coupling_columns_.push_back(other_position);
       coupling_slots_.push_back(slot);

@@ -3,19 +3,6 @@
 #include <algorithm>
 
 namespace xbarsim {
-namespace {
-
-// Slot of (row, column) or -1 when the pattern lacks it.
-int find_slot(const MatrixStructure& structure, int row, int column) {
-  const auto& starts = structure.column_starts();
-  const auto& rows = structure.row_indices();
-  auto begin = rows.begin() + starts[column];
-  auto end = rows.begin() + starts[column + 1];
-  auto found = std::lower_bound(begin, end, row);
-  return found != end && *found == row ? static_cast<int>(found - rows.begin()) : -1;
-}
-
-}  // namespace
 
 GroundedSourceFolding::GroundedSourceFolding(const MatrixStructure& structure, const double* values) {
   const int n = structure.size();
@@ -33,7 +20,7 @@ GroundedSourceFolding::GroundedSourceFolding(const MatrixStructure& structure, c
     const int node = rows[first] == k ? rows[first + 1] : rows[first];
     const int node_row_slot = rows[first] == k ? first + 1 : first;
     const int branch_diagonal_slot = rows[first] == k ? first : first + 1;
-    const int branch_row_slot = find_slot(structure, k, node);
+    const int branch_row_slot = structure.find_slot(k, node);
     if (branch_row_slot < 0) continue;
     if (values[branch_diagonal_slot] != 0.0 || values[branch_row_slot] == 0.0 || values[node_row_slot] == 0.0) continue;
     candidates.push_back({k, node, branch_row_slot, node_row_slot, branch_diagonal_slot});

@@ -58,13 +58,18 @@ void MatrixStructure::finalize() {
   finalized_ = true;
 }
 
-int MatrixStructure::slot(int row, int column) const {
-  if (row < 0 || column < 0) return trash_slot();
+int MatrixStructure::find_slot(int row, int column) const {
   auto begin = row_indices_.begin() + column_starts_[column];
   auto end = row_indices_.begin() + column_starts_[column + 1];
   auto found = std::lower_bound(begin, end, row);
-  if (found == end || *found != row) throw std::logic_error("MatrixStructure::slot of an undeclared entry");
-  return static_cast<int>(found - row_indices_.begin());
+  return found != end && *found == row ? static_cast<int>(found - row_indices_.begin()) : -1;
+}
+
+int MatrixStructure::slot(int row, int column) const {
+  if (row < 0 || column < 0) return trash_slot();
+  const int found = find_slot(row, column);
+  if (found < 0) throw std::logic_error("MatrixStructure::slot of an undeclared entry");
+  return found;
 }
 
 }  // namespace xbarsim

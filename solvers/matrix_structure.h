@@ -25,6 +25,8 @@ class MatrixStructure {
   // Value slot of (row, column) in the CSC value array; the trash slot (nonzeros()) for ground.
   // The entry must have been declared.
   int slot(int row, int column) const;
+  // Value slot of (row, column), or -1 when the pattern lacks it (row and column not ground).
+  int find_slot(int row, int column) const;
   int rhs_index(int row) const { return row < 0 ? size_ : row; }  // trash row (size()) for ground
   int trash_slot() const { return nonzeros(); }
   int diagonal_slot(int row) const { return diagonal_slots_[static_cast<std::size_t>(row)]; }
