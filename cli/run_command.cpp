@@ -203,13 +203,14 @@ int run_command(const std::vector<std::string_view>& arguments) {
           "stats: newton iterations %ld, gmin steps %d, source steps %d, sweep points %ld\n"
           "stats: transient steps %ld accepted, %ld rejected (truncation error), %ld cut (Newton), %ld Newton iterations\n"
           "stats: factorisations %ld full + %ld refactor, chain factorisations %ld, solves %ld (%ld by conjugate gradients, %ld iterations)\n"
-          "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s\n"
+          "stats: parse+elaborate %.6f s, setup %.6f s, analyses %.6f s (linear solver: factor %.6f s, solve %.6f s)\n"
           "stats: peak memory %.0f MB after parse+elaborate, %.0f MB after setup, %.0f MB after analyses, %.0f MB in all\n",
           stats.unknowns, stats.nonzeros, simulator.solver_description().c_str(),
           stats.newton_iterations, stats.gmin_steps, stats.source_steps, stats.sweep_points, stats.transient.accepted_steps,
           stats.transient.rejected_steps, stats.transient.newton_failures, stats.transient.newton_iterations, solver.full_factorizations,
           solver.refactorizations, solver.preconditioner_factorizations, solver.solves, solver.conjugate_gradient_solves,
-          solver.conjugate_gradient_iterations, parse_seconds, stats.setup_seconds, stats.analysis_seconds, parse_memory,
+          solver.conjugate_gradient_iterations, parse_seconds, stats.setup_seconds, stats.analysis_seconds, solver.factor_seconds,
+          solver.solve_seconds, parse_memory,
           setup_memory, analysis_memory, peak_memory_mb());
     }
     return 0;

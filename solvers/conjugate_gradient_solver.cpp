@@ -67,12 +67,14 @@ bool ConjugateGradientSolver::uses_conjugate_gradients() const {
   return std::any_of(core_solvers_.begin(), core_solvers_.end(), [](const auto& core) { return core->uses_conjugate_gradients(); });
 }
 
-// The cores' statistics, summed (analyses and solves are this solver's).
+// The cores' statistics, summed (analyses, solves and times are this solver's).
 void ConjugateGradientSolver::copy_core_statistics() {
-  const long analyses = statistics_.analyses, solves = statistics_.solves;
+  const LinearSolverStatistics own = statistics_;
   statistics_ = LinearSolverStatistics{};
-  statistics_.analyses = analyses;
-  statistics_.solves = solves;
+  statistics_.analyses = own.analyses;
+  statistics_.solves = own.solves;
+  statistics_.factor_seconds = own.factor_seconds;
+  statistics_.solve_seconds = own.solve_seconds;
   for (const auto& core : core_solvers_) {
     const LinearSolverStatistics& part = core->statistics();
     statistics_.full_factorizations += part.full_factorizations;

@@ -37,6 +37,10 @@ struct LinearSolverStatistics {
   long preconditioner_factorizations = 0;
   long conjugate_gradient_solves = 0;
   long conjugate_gradient_iterations = 0;
+  // Wall time in factor() (for conjugate gradients: the set-up of chains and preconditioner) and
+  // in solve(), summed over calls; measured by MnaSystem around the solver.
+  double factor_seconds = 0.0;
+  double solve_seconds = 0.0;
 };
 
 class LinearSolver {
@@ -62,6 +66,10 @@ class LinearSolver {
   // Iterative solvers start from it instead of their previous solution; direct ones ignore it.
   virtual void set_initial_guess(const double* guess) { (void)guess; }
   const LinearSolverStatistics& statistics() const { return statistics_; }
+  void add_time(double factor_seconds, double solve_seconds) {
+    statistics_.factor_seconds += factor_seconds;
+    statistics_.solve_seconds += solve_seconds;
+  }
 
  protected:
   LinearSolverStatistics statistics_;

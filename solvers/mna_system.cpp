@@ -1,6 +1,7 @@
 #include "solvers/mna_system.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace xbarsim {
@@ -112,13 +113,17 @@ void MnaSystem::residual(const double* x, std::vector<double>& residual, std::ve
 }
 
 void MnaSystem::factor_and_solve(std::vector<double>& solution) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
   if (!factored_) {
     solver_->factor(matrix_.data());
     factored_ = true;
   }
+  const Clock::time_point factored = Clock::now();
   solution.assign(rhs_.begin(), rhs_.end());
   solver_->solve(solution.data());
   solution[static_cast<std::size_t>(size())] = 0.0;
+  solver_->add_time(std::chrono::duration<double>(factored - start).count(), std::chrono::duration<double>(Clock::now() - factored).count());
 }
 
 }  // namespace xbarsim
