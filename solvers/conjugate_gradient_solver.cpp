@@ -12,6 +12,9 @@ namespace {
 constexpr double kRelativeTolerance = 1e-12;   // preconditioned residual norm against the rhs's
 constexpr double kSymmetryTolerance = 1e-12;   // relative difference of A(i,j) and A(j,i)
 constexpr int kMaximumIterations = 1000;
+// Chains handled together when applying the Schur complement: a crossbar's eliminated word
+// lines couple to every bit line, one cache line of a bit line's values serving 8 word lines.
+constexpr int kGroupChains = 2 * LineChains::kInterleavedChains;
 
 bool nearly_equal(double a, double b) { return std::abs(a - b) <= kSymmetryTolerance * std::max(std::abs(a), std::abs(b)); }
 
@@ -114,48 +117,50 @@ bool ConjugateGradientSolver::build(const double* values) {
   const auto& starts = structure.column_starts();
   const auto& rows = structure.row_indices();
 
-  // Row `unknown` of the free block, read from column `unknown` (the matrix must be symmetric):
-  // calls visit(slot, other position) for every coupling, i.e. entry that is not a chain link.
-  auto for_each_coupling = [&](int position, auto&& visit) {
-    const int unknown = chains.unknown_at(position);
-    for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
-      const int other = rows[slot];
-      if (other == unknown || !folding_->is_free(other)) continue;
-      const int other_position = chains.position_of(other);
-      if (!chains.are_linked(position, other_position)) visit(slot, other_position);
-    }
-  };
-  std::size_t couplings = 0;
-  for (int position = 0; position < size; ++position) for_each_coupling(position, [&](int, int) { ++couplings; });
-  coupling_starts_.reserve(static_cast<std::size_t>(size) + 1);
-  coupling_columns_.reserve(couplings);
-  coupling_slots_.reserve(couplings);
-  coupling_transpose_slots_.reserve(couplings);
-
+  // One pass over the free block in chain order, row `unknown` read from column `unknown` (the
+  // matrix must be symmetric): the diagonal, the links to the neighbours in the chain and the
+  // couplings to later positions (C's upper triangle, each with the slot of its transpose).
+  // Capacities are upper bounds: pages never written are never mapped in.
+  const std::size_t capacity = static_cast<std::size_t>(structure.nonzeros());
+  for (auto* vector : {&coupling_columns_, &coupling_slots_, &coupling_transpose_slots_}) vector->reserve(capacity);
   diagonal_slots_.resize(static_cast<std::size_t>(size));
   link_slots_.assign(static_cast<std::size_t>(size), -1);
   link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
-  coupling_starts_.assign(1, 0);
-  bool symmetric = true;
-  for (int position = 0; position < size && symmetric; ++position) {
-    const int unknown = chains.unknown_at(position);
-    diagonal_slots_[position] = structure.diagonal_slot(unknown);
-    if (!chains.is_chain_start(position)) {
-      const int previous = chains.unknown_at(position - 1);
-      link_slots_[position] = structure.find_slot(unknown, previous);
-      link_transpose_slots_[position] = structure.find_slot(previous, unknown);
-      if (link_slots_[position] < 0 || link_transpose_slots_[position] < 0) return false;
+  coupling_starts_.resize(static_cast<std::size_t>(size) + 1);
+  coupling_starts_[0] = 0;
+  std::size_t lower_couplings = 0;
+  bool links_complete = true;
+  for (int bundle = 0, position = 0; bundle < chains.bundle_count(); ++bundle) {
+    const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
+    for (; position < end; ++position) {
+      const int unknown = chains.unknown_at(position);
+      const int previous = position - width >= begin ? position - width : -1;
+      const int next = position + width < end ? position + width : -1;
+      diagonal_slots_[position] = structure.diagonal_slot(unknown);
+      for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
+        const int other = rows[slot];
+        if (other == unknown || !folding_->is_free(other)) continue;
+        const int other_position = chains.position_of(other);
+        if (other_position == previous) {
+          link_slots_[position] = slot;  // A(previous, unknown)
+        } else if (other_position == next) {
+          link_transpose_slots_[next] = slot;  // A(next, unknown): the next position's transpose
+        } else if (other_position > position) {
+          const int transpose = structure.find_slot(unknown, other);
+          if (transpose < 0) return false;
+          coupling_columns_.push_back(other_position);
+          coupling_slots_.push_back(slot);
+          coupling_transpose_slots_.push_back(transpose);
+        } else {
+          ++lower_couplings;
+        }
+      }
+      coupling_starts_[static_cast<std::size_t>(position) + 1] = static_cast<int>(coupling_columns_.size());
+      if (previous >= 0) links_complete &= link_slots_[position] >= 0 && link_transpose_slots_[position] >= 0;
     }
-    for_each_coupling(position, [&](int slot, int other_position) {
-      const int transpose = structure.find_slot(unknown, rows[slot]);
-      symmetric &= transpose >= 0;
-      coupling_columns_.push_back(other_position);
-      coupling_slots_.push_back(slot);
-      coupling_transpose_slots_.push_back(transpose);
-    });
-    coupling_starts_.push_back(static_cast<int>(coupling_columns_.size()));
   }
-  if (!symmetric) return false;
+  // Every link present both ways, every lower entry the transpose of an upper one.
+  if (!links_complete || lower_couplings != coupling_columns_.size()) return false;
   coupling_values_.assign(coupling_columns_.size(), 0.0);
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
   solution_.assign(static_cast<std::size_t>(size), 0.0);
@@ -216,34 +221,43 @@ void ConjugateGradientSolver::factor(const double* values) {
 
 // product = S d for the direction d held in scratch_[eliminated, size), with
 // S = T_I + C_II - C_IE T_E^-1 C_EI; scratch_[0, eliminated) receives -T_E^-1 C_EI d.
-// Works chain group by chain group so that a group's values stay in cache. Returns d . S d.
+// C is stored once, as its upper triangle U in chain order: C_EI = U_EI, C_IE = U_EI^T,
+// C_II = U_II + U_II^T. Three passes: product = T_I d; per group of eliminated chains (its
+// values stay in cache) gather C_EI d, solve, scatter C_IE into product; then U_II both ways
+// and the dot product. Returns d . S d.
 double ConjugateGradientSolver::apply_schur_complement(double* product) {
   const LineChains& chains = *chains_;
-  const int eliminated = chains.eliminated_size();
+  const int eliminated = chains.eliminated_size(), size = chains.size();
   double* scratch = scratch_.data();
-  const int eliminated_chains = chains.eliminated_chain_count(), all_chains = chains.chain_count();
-  for (int chain = 0; chain < eliminated_chains; chain += LineChains::kInterleavedChains) {
-    const int last = std::min(chain + LineChains::kInterleavedChains, eliminated_chains);
-    const int begin = chains.chain_begin(chain), end = chains.chain_begin(last);
+  double* shifted_product = product - eliminated;  // indexed by position
+  const int* columns = coupling_columns_.data();
+  const double* couplings = coupling_values_.data();
+  const int eliminated_chains = chains.eliminated_chain_count();
+  chains.multiply_iterated(scratch + eliminated, product);
+  for (int chain = 0; chain < eliminated_chains; chain += kGroupChains) {
+    const int last = std::min(chain + kGroupChains, eliminated_chains);
+    const int begin = chains.bundle_begin(chain), end = chains.bundle_begin(last);
     for (int row = begin; row < end; ++row) {
       double sum = 0.0;
-      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
+      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += couplings[k] * scratch[columns[k]];
       scratch[row] = sum;
     }
-    chains.solve(chain, last, scratch + begin);
-    for (int row = begin; row < end; ++row) scratch[row] = -scratch[row];
+    chains.solve_eliminated(chain, last, scratch + begin);
+    for (int row = begin; row < end; ++row) {
+      const double value = scratch[row] = -scratch[row];
+      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) shifted_product[columns[k]] += couplings[k] * value;
+    }
   }
   double curvature = 0.0;
-  for (int chain = eliminated_chains; chain < all_chains; chain += LineChains::kInterleavedChains) {
-    const int last = std::min(chain + LineChains::kInterleavedChains, all_chains);
-    const int begin = chains.chain_begin(chain), end = chains.chain_begin(last);
-    chains.multiply(chain, last, scratch + begin, product + (begin - eliminated));
-    for (int row = begin; row < end; ++row) {
-      double sum = product[row - eliminated];
-      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += coupling_values_[k] * scratch[coupling_columns_[k]];
-      product[row - eliminated] = sum;
-      curvature += scratch[row] * sum;
+  for (int row = eliminated; row < size; ++row) {
+    double sum = shifted_product[row];
+    const double direction = scratch[row];
+    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) {
+      sum += couplings[k] * scratch[columns[k]];
+      shifted_product[columns[k]] += couplings[k] * direction;
     }
+    shifted_product[row] = sum;
+    curvature += direction * sum;
   }
   return curvature;
 }
@@ -252,7 +266,6 @@ double ConjugateGradientSolver::apply_schur_complement(double* product) {
 bool ConjugateGradientSolver::conjugate_gradients() {
   const LineChains& chains = *chains_;
   const int eliminated = chains.eliminated_size();
-  const int first_iterated = chains.eliminated_chain_count(), last_iterated = chains.chain_count();
   double* iterate = solution_.data() + eliminated;
   double* direction = scratch_.data() + eliminated;
   double* residual = residual_.data();
@@ -260,20 +273,16 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   double* product = product_.data();
   const std::size_t count = residual_.size();
   // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
-  // direction), chain group by chain group; returns residual . preconditioned.
+  // direction); returns residual . preconditioned.
   auto update_and_precondition = [&](double step) {
-    double norm_squared = 0.0;
-    for (int chain = first_iterated; chain < last_iterated; chain += LineChains::kInterleavedChains) {
-      const int last = std::min(chain + LineChains::kInterleavedChains, last_iterated);
-      const int begin = chains.chain_begin(chain) - eliminated, end = chains.chain_begin(last) - eliminated;
-      for (int k = begin; k < end; ++k) {
-        iterate[k] += step * direction[k];
-        residual[k] -= step * product[k];
-        preconditioned[k] = residual[k];
-      }
-      chains.solve(chain, last, preconditioned + begin);
-      for (int k = begin; k < end; ++k) norm_squared += residual[k] * preconditioned[k];
+    for (std::size_t k = 0; k < count; ++k) {
+      iterate[k] += step * direction[k];
+      residual[k] -= step * product[k];
+      preconditioned[k] = residual[k];
     }
+    chains.solve_iterated(preconditioned);
+    double norm_squared = 0.0;
+    for (std::size_t k = 0; k < count; ++k) norm_squared += residual[k] * preconditioned[k];
     return norm_squared;
   };
   const double rhs_norm_squared = update_and_precondition(0.0);
@@ -364,14 +373,12 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { scratch_[chains.position_of(row)] -= amount; });
   std::copy(scratch_.begin(), scratch_.begin() + eliminated, solution_.begin());
 
-  // g = b_I - C_IE T_E^-1 b_E, into residual_.
-  chains.solve(0, chains.eliminated_chain_count(), scratch_.data());
-  for (int row = eliminated; row < size; ++row) {
-    double sum = scratch_[row];
+  // g = b_I - C_IE T_E^-1 b_E, into residual_ (C_IE = U_EI^T, scattered from the E rows).
+  chains.solve_eliminated(0, chains.eliminated_chain_count(), scratch_.data());
+  std::copy(scratch_.begin() + eliminated, scratch_.end(), residual_.begin());
+  for (int row = 0; row < eliminated; ++row)
     for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k)
-      if (coupling_columns_[k] < eliminated) sum -= coupling_values_[k] * scratch_[coupling_columns_[k]];
-    residual_[row - eliminated] = sum;
-  }
+      residual_[coupling_columns_[k] - eliminated] -= coupling_values_[k] * scratch_[row];
   ++statistics_.conjugate_gradient_solves;
   if (!conjugate_gradients()) {
     fall_back_to_direct(fmt::format("cg fell back: no convergence in {} iterations", kMaximumIterations));
@@ -387,7 +394,7 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
     for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum -= coupling_values_[k] * solution_[coupling_columns_[k]];
     solution_[row] = sum;
   }
-  chains.solve(0, chains.eliminated_chain_count(), solution_.data());
+  chains.solve_eliminated(0, chains.eliminated_chain_count(), solution_.data());
   for (int position = 0; position < size; ++position) rhs_then_solution[chains.unknown_at(position)] = solution_[position];
   folding_->complete_solution(values_, rhs_then_solution, rhs_then_solution);
 }

@@ -5,7 +5,7 @@
 //   analyze:  below minimum_unknowns ("auto" on a small circuit) -> KLU for good
 //   factor(A), first time: fold grounded sources (GroundedSourceFolding), build the chains and
 //             the coupling matrix C in chain order (LineChains); A_free = T + C, T tridiagonal
-//             per chain, C_EE = 0 between eliminated chains
+//             per chain, C_EE = 0 between eliminated chains, C stored once (upper triangle)
 //   factor(A): copy values into T and C; check symmetry (relative 1e-12) and positive
 //             diagonal, LDL^T of the chains (pivots > 0); on failure -> KLU for good
 //   solve(b): fold the known node voltages into b
@@ -86,7 +86,8 @@ class ConjugateGradientSolver : public LinearSolver {
   std::optional<LineChains> chains_;
   // Value slots of T (diagonal, link to the previous position and its transpose; -1 at starts).
   std::vector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
-  // C in chain order, compressed rows: row k holds [coupling_starts_[k], coupling_starts_[k+1]).
+  // C's upper triangle in chain order (C is symmetric, stored once), compressed rows: row k holds
+  // the couplings to positions > k in [coupling_starts_[k], coupling_starts_[k+1]).
   std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_transpose_slots_;
   std::vector<double> coupling_values_;
   // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated

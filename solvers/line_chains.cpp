@@ -17,17 +17,15 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   const auto& rows = structure.row_indices();
   auto is_free_neighbour = [&](int row, int column) { return row != column && folding.is_free(row); };
 
-  // Two strongest neighbours of every free unknown (symmetric matrix: column u is row u).
+  // Two strongest neighbours of every free unknown (symmetric matrix: column u is row u), the
+  // second dropped when weaker than kChainStrength times the first.
   std::vector<int> picks(2 * static_cast<std::size_t>(n), -1);
   for (int u = 0; u < n; ++u) {
     if (!folding.is_free(u)) continue;
-    double strongest = 0.0;
-    for (int slot = starts[u]; slot < starts[u + 1]; ++slot)
-      if (is_free_neighbour(rows[slot], u)) strongest = std::max(strongest, std::abs(values[slot]));
     double first = 0.0, second = 0.0;
     for (int slot = starts[u]; slot < starts[u + 1]; ++slot) {
       const double strength = std::abs(values[slot]);
-      if (!is_free_neighbour(rows[slot], u) || strength == 0.0 || strength < kChainStrength * strongest) continue;
+      if (!is_free_neighbour(rows[slot], u) || strength == 0.0) continue;
       if (strength > first) {
         second = first, picks[2 * u + 1] = picks[2 * u];
         first = strength, picks[2 * u] = rows[slot];
@@ -35,6 +33,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
         second = strength, picks[2 * u + 1] = rows[slot];
       }
     }
+    if (second < kChainStrength * first) picks[2 * u + 1] = -1;
   }
   // A pick is a link when it is mutual; the picks become the links in place. That still reads
   // right for w < u: w's pick of u survived exactly when u picked w, which is the case asked about.
@@ -83,77 +82,104 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     }
   };
 
-  // Two-colour each connected part breadth first; its larger class is the one to eliminate.
-  std::vector<int> colour(static_cast<std::size_t>(chains), -1), eliminated_colour_of_part(static_cast<std::size_t>(chains), 0),
-      part_of(static_cast<std::size_t>(chains), -1);
+  // Two-colour each connected part breadth first; its larger class is the one to eliminate. A
+  // coupling between chains of one colour (an odd cycle, or a chain coupled to itself) marks the
+  // part as not two-coloured.
+  std::vector<int> colour(static_cast<std::size_t>(chains), -1), part_of(static_cast<std::size_t>(chains), -1);
+  std::vector<int> eliminated_colour_of_part;
+  std::vector<bool> part_is_two_coloured;
   std::deque<int> queue;
-  int parts = 0;
   for (int root = 0; root < chains; ++root) {
     if (colour[root] >= 0) continue;
+    const int part = static_cast<int>(eliminated_colour_of_part.size());
     long class_sizes[2] = {0, 0};
+    bool two_coloured = true;
     colour[root] = 0;
-    part_of[root] = parts;
+    part_of[root] = part;
     queue.push_back(root);
     while (!queue.empty()) {
       const int chain = queue.front();
       queue.pop_front();
       class_sizes[colour[chain]] += walk_starts[chain + 1] - walk_starts[chain];
       for_each_coupled_chain(chain, [&](int neighbour) {
+        if (colour[neighbour] == colour[chain]) two_coloured = false;
         if (colour[neighbour] >= 0) return;
         colour[neighbour] = 1 - colour[chain];
-        part_of[neighbour] = parts;
+        part_of[neighbour] = part;
         queue.push_back(neighbour);
       });
     }
-    eliminated_colour_of_part[parts++] = class_sizes[1] > class_sizes[0] ? 1 : 0;
+    eliminated_colour_of_part.push_back(class_sizes[1] > class_sizes[0] ? 1 : 0);
+    part_is_two_coloured.push_back(two_coloured);
   }
-  std::vector<bool> eliminated(static_cast<std::size_t>(chains));
-  for (int chain = 0; chain < chains; ++chain) {
-    bool candidate = colour[chain] == eliminated_colour_of_part[part_of[chain]];
-    if (candidate)
-      for_each_coupled_chain(chain, [&](int neighbour) {
-        if (colour[neighbour] == colour[chain]) candidate = false;
-      });
-    eliminated[chain] = candidate;
+  // A two-coloured part eliminates its larger class. Otherwise the eliminated chains are picked
+  // greedily, the larger class first: a chain is eliminated when it is coupled neither to itself
+  // nor to a chain eliminated already, so that the eliminated block stays tridiagonal.
+  std::vector<bool> eliminated(static_cast<std::size_t>(chains), false);
+  for (int pass = 0; pass < 3; ++pass) {
+    for (int chain = 0; chain < chains; ++chain) {
+      const int part = part_of[chain];
+      const bool in_larger_class = colour[chain] == eliminated_colour_of_part[part];
+      if (pass == 0) {
+        eliminated[chain] = in_larger_class && part_is_two_coloured[part];
+        continue;
+      }
+      if (part_is_two_coloured[part] || in_larger_class != (pass == 1)) continue;
+      bool independent = true;
+      for_each_coupled_chain(chain, [&](int neighbour) { independent &= neighbour != chain && !eliminated[neighbour]; });
+      eliminated[chain] = independent;
+    }
   }
 
-  // Eliminated chains first, then the iterated ones.
+  // Eliminated chains first, each end to end (a bundle of width 1); then the iterated ones,
+  // consecutive chains of one length interleaved into a bundle.
   position_of_unknown_.assign(static_cast<std::size_t>(n), -1);
-  unknown_at_.reserve(walk.size());
-  chain_starts_.assign(1, 0);
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int chain = 0; chain < chains; ++chain) {
-      if (eliminated[chain] != (pass == 0)) continue;
-      for (int w = walk_starts[chain]; w < walk_starts[chain + 1]; ++w) {
-        position_of_unknown_[walk[static_cast<std::size_t>(w)]] = static_cast<int>(unknown_at_.size());
-        unknown_at_.push_back(walk[static_cast<std::size_t>(w)]);
-      }
-      chain_starts_.push_back(static_cast<int>(unknown_at_.size()));
+  unknown_at_.resize(walk.size());
+  bundle_starts_.assign(1, 0);
+  auto place = [&](int chain, int first_position, int stride) {
+    for (int w = walk_starts[chain], position = first_position; w < walk_starts[chain + 1]; ++w, position += stride) {
+      position_of_unknown_[walk[static_cast<std::size_t>(w)]] = position;
+      unknown_at_[static_cast<std::size_t>(position)] = walk[static_cast<std::size_t>(w)];
     }
-    if (pass == 0) eliminated_chains_ = static_cast<int>(chain_starts_.size()) - 1;
+  };
+  for (int chain = 0; chain < chains; ++chain) {
+    if (!eliminated[chain]) continue;
+    place(chain, bundle_starts_.back(), 1);
+    bundle_widths_.push_back(1);
+    bundle_starts_.push_back(bundle_starts_.back() + walk_starts[chain + 1] - walk_starts[chain]);
   }
-  chain_start_flags_.assign(unknown_at_.size(), false);
-  for (int chain = 0; chain < chains; ++chain) chain_start_flags_[static_cast<std::size_t>(chain_starts_[chain])] = true;
+  eliminated_chains_ = static_cast<int>(bundle_widths_.size());
+  std::vector<int> iterated;
+  for (int chain = 0; chain < chains; ++chain)
+    if (!eliminated[chain]) iterated.push_back(chain);
+  for (std::size_t first = 0; first < iterated.size();) {
+    const int length = walk_starts[iterated[first] + 1] - walk_starts[iterated[first]];
+    std::size_t last = first + 1;
+    while (last < iterated.size() && walk_starts[iterated[last] + 1] - walk_starts[iterated[last]] == length) ++last;
+    const int width = static_cast<int>(last - first);
+    for (std::size_t k = first; k < last; ++k) place(iterated[k], bundle_starts_.back() + static_cast<int>(k - first), width);
+    bundle_widths_.push_back(width);
+    bundle_starts_.push_back(bundle_starts_.back() + width * length);
+    first = last;
+  }
+  chain_count_ = chains;
   diagonal_.assign(unknown_at_.size(), 0.0);
   links_.assign(unknown_at_.size(), 0.0);
   inverse_pivots_.assign(unknown_at_.size(), 0.0);
   multipliers_.assign(unknown_at_.size(), 0.0);
 }
 
-bool LineChains::are_linked(int position_a, int position_b) const {
-  const int later = std::max(position_a, position_b);
-  return std::abs(position_a - position_b) == 1 && !chain_start_flags_[static_cast<std::size_t>(later)];
-}
-
 bool LineChains::factor() {
-  for (int chain = 0; chain < chain_count(); ++chain) {
-    const int begin = chain_starts_[chain], end = chain_starts_[chain + 1];
-    double pivot = diagonal_[begin];
-    if (!(pivot > 0.0) || !std::isfinite(pivot)) return false;
-    inverse_pivots_[begin] = 1.0 / pivot;
-    for (int k = begin + 1; k < end; ++k) {
-      multipliers_[k] = links_[k] * inverse_pivots_[k - 1];
-      pivot = diagonal_[k] - multipliers_[k] * links_[k];
+  // Bundle by bundle, one step along all of its chains at a time.
+  for (int bundle = 0; bundle < bundle_count(); ++bundle) {
+    const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
+    for (int k = begin; k < begin + width; ++k) {
+      if (!(diagonal_[k] > 0.0) || !std::isfinite(diagonal_[k])) return false;
+      inverse_pivots_[k] = 1.0 / diagonal_[k];
+    }
+    for (int k = begin + width; k < end; ++k) {
+      multipliers_[k] = links_[k] * inverse_pivots_[k - width];
+      const double pivot = diagonal_[k] - multipliers_[k] * links_[k];
       if (!(pivot > 0.0) || !std::isfinite(pivot)) return false;
       inverse_pivots_[k] = 1.0 / pivot;
     }
@@ -180,26 +206,26 @@ void solve_lanes(int length, double* const* x, const double* const* multipliers,
 
 }  // namespace
 
-void LineChains::solve(int first_chain, int last_chain, double* x) const {
-  const int base = chain_starts_[first_chain];
+void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) const {
+  const int base = bundle_begin(first_chain);
   auto solve_group = [&]<int Lanes>(int chain) {
     double* lane_x[Lanes];
     const double* lane_multipliers[Lanes];
     const double* lane_inverse_pivots[Lanes];
     for (int lane = 0; lane < Lanes; ++lane) {
-      const int begin = chain_starts_[chain + lane];
+      const int begin = bundle_begin(chain + lane);
       lane_x[lane] = x + (begin - base);
       lane_multipliers[lane] = multipliers_.data() + begin;
       lane_inverse_pivots[lane] = inverse_pivots_.data() + begin;
     }
-    solve_lanes<Lanes>(chain_starts_[chain + 1] - chain_starts_[chain], lane_x, lane_multipliers, lane_inverse_pivots);
+    solve_lanes<Lanes>(bundle_end(chain) - bundle_begin(chain), lane_x, lane_multipliers, lane_inverse_pivots);
   };
   int chain = first_chain;
   while (chain < last_chain) {
-    const int length = chain_starts_[chain + 1] - chain_starts_[chain];
+    const int length = bundle_end(chain) - bundle_begin(chain);
     bool interleave = chain + kInterleavedChains <= last_chain;
     for (int lane = 1; interleave && lane < kInterleavedChains; ++lane)
-      interleave = chain_starts_[chain + lane + 1] - chain_starts_[chain + lane] == length;
+      interleave = bundle_end(chain + lane) - bundle_begin(chain + lane) == length;
     if (interleave) {
       solve_group.template operator()<kInterleavedChains>(chain);
       chain += kInterleavedChains;
@@ -210,22 +236,51 @@ void LineChains::solve(int first_chain, int last_chain, double* x) const {
   }
 }
 
-void LineChains::multiply(int first_chain, int last_chain, const double* x, double* y) const {
-  const int base = chain_starts_[first_chain];
-  for (int chain = first_chain; chain < last_chain; ++chain) {
-    const int begin = chain_starts_[chain], end = chain_starts_[chain + 1];
-    const double* chain_x = x + (begin - base);
-    double* chain_y = y + (begin - base);
-    const double* diagonal = diagonal_.data() + begin;
-    const double* links = links_.data() + begin;
-    const int length = end - begin;
-    if (length == 1) {
-      chain_y[0] = diagonal[0] * chain_x[0];
-      continue;
+// One step along all chains of a bundle at a time: the inner loops run over `width`
+// independent chains and vectorise.
+void LineChains::solve_iterated(double* x) const {
+  x -= eliminated_size();  // indexed by position from here on
+  for (int bundle = eliminated_chains_; bundle < bundle_count(); ++bundle) {
+    const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
+    for (int row = begin + width; row < end; row += width) {
+      double* __restrict current = x + row;
+      const double* __restrict previous = x + row - width;
+      const double* multipliers = multipliers_.data() + row;
+      for (int c = 0; c < width; ++c) current[c] -= multipliers[c] * previous[c];
     }
-    chain_y[0] = diagonal[0] * chain_x[0] + links[1] * chain_x[1];
-    for (int k = 1; k < length - 1; ++k) chain_y[k] = links[k] * chain_x[k - 1] + diagonal[k] * chain_x[k] + links[k + 1] * chain_x[k + 1];
-    chain_y[length - 1] = links[length - 1] * chain_x[length - 2] + diagonal[length - 1] * chain_x[length - 1];
+    for (int k = end - width; k < end; ++k) x[k] *= inverse_pivots_[static_cast<std::size_t>(k)];
+    for (int row = end - 2 * width; row >= begin; row -= width) {
+      double* __restrict current = x + row;
+      const double* __restrict next = x + row + width;
+      const double* inverse_pivots = inverse_pivots_.data() + row;
+      const double* multipliers = multipliers_.data() + row + width;
+      for (int c = 0; c < width; ++c) current[c] = current[c] * inverse_pivots[c] - multipliers[c] * next[c];
+    }
+  }
+}
+
+void LineChains::multiply_iterated(const double* x, double* y) const {
+  x -= eliminated_size();  // indexed by position from here on
+  y -= eliminated_size();
+  for (int bundle = eliminated_chains_; bundle < bundle_count(); ++bundle) {
+    const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
+    for (int row = begin; row < end; row += width) {
+      const bool has_previous = row > begin, has_next = row + width < end;
+      double* __restrict product = y + row;
+      const double* diagonal = diagonal_.data() + row;
+      const double* here = x + row;
+      for (int c = 0; c < width; ++c) product[c] = diagonal[c] * here[c];
+      if (has_previous) {
+        const double* links = links_.data() + row;
+        const double* previous = x + row - width;
+        for (int c = 0; c < width; ++c) product[c] += links[c] * previous[c];
+      }
+      if (has_next) {
+        const double* links = links_.data() + row + width;
+        const double* next = x + row + width;
+        for (int c = 0; c < width; ++c) product[c] += links[c] * next[c];
+      }
+    }
   }
 }
 

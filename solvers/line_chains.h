@@ -7,12 +7,16 @@
 //       its strongest link; a pick made from both ends is a chain link; links form paths
 //       (a cycle is cut open)
 //     entries that are not links are couplings; colour the chains two ways across couplings,
-//       breadth first; in each connected part the larger colour class is eliminated, except
-//       chains coupled to themselves or to another eliminated chain (their block must stay
-//       tridiagonal)
-//     order: the eliminated chains first, then the iterated ones, each chain end to end
+//       breadth first; in each connected part the larger colour class is eliminated; a part that
+//       cannot be two-coloured (coupling capacitors between neighbouring lines) eliminates an
+//       independent set instead, picked greedily from its larger class first: no eliminated
+//       chain may be coupled to itself or to another eliminated chain (the eliminated block
+//       must stay tridiagonal)
+//     order: the eliminated chains first, each end to end, then the iterated ones, chains of
+//       one length interleaved in bundles (see bundle_begin)
 //   factor(diagonal, links): LDL^T of every chain; a pivot <= 0 means "not positive definite"
-//   solve: forward and backward substitution along each chain, O(length)
+//   solve: forward and backward substitution along each chain, O(length); the iterated
+//     chains of a bundle all at once, one step at a time
 // For a crossbar the word lines are eliminated and the bit lines iterated (or the other way
 // round): the coupling block between them holds only the weak cell conductances.
 #pragma once
@@ -26,37 +30,49 @@ namespace xbarsim {
 
 class LineChains {
  public:
-  static constexpr int kInterleavedChains = 4;  // solve() runs this many equal chains in lockstep
+  static constexpr int kInterleavedChains = 4;  // solve_eliminated() runs this many equal chains in lockstep
 
   LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding);
 
   int size() const { return static_cast<int>(unknown_at_.size()); }
-  int chain_count() const { return static_cast<int>(chain_starts_.size()) - 1; }
+  int chain_count() const { return chain_count_; }
   int eliminated_chain_count() const { return eliminated_chains_; }
-  int eliminated_size() const { return chain_starts_[static_cast<std::size_t>(eliminated_chains_)]; }
+  int eliminated_size() const { return bundle_begin(eliminated_chains_); }
   int position_of(int unknown) const { return position_of_unknown_[static_cast<std::size_t>(unknown)]; }  // -1 if not free
   int unknown_at(int position) const { return unknown_at_[static_cast<std::size_t>(position)]; }
-  bool is_chain_start(int position) const { return chain_start_flags_[static_cast<std::size_t>(position)]; }
-  bool are_linked(int position_a, int position_b) const;  // consecutive in one chain
 
-  // Tridiagonal values in chain order: diagonal[k], link[k] between k-1 and k (0 at chain starts).
+  // Positions come in bundles: bundle b holds positions [bundle_begin(b), bundle_end(b)) of
+  // bundle_width(b) chains of one length, interleaved: element k of its chain c is at
+  // bundle_begin(b) + k * width + c, so the next element of a chain is `width` positions on.
+  // Bundles [0, eliminated_chain_count()) are the eliminated chains, one each (width 1); the
+  // rest are the iterated chains, consecutive ones of one length sharing a bundle, so that a
+  // step along all of them is contiguous (a crossbar's bit lines: the line solves vectorise,
+  // and each word line's couplings to them are contiguous too).
+  int bundle_count() const { return static_cast<int>(bundle_widths_.size()); }
+  int bundle_begin(int bundle) const { return bundle_starts_[static_cast<std::size_t>(bundle)]; }
+  int bundle_end(int bundle) const { return bundle_starts_[static_cast<std::size_t>(bundle) + 1]; }
+  int bundle_width(int bundle) const { return bundle_widths_[static_cast<std::size_t>(bundle)]; }
+
+  // Tridiagonal values by position: diagonal[k], link[k] between k and the previous element of
+  // its chain (0 at chain starts).
   std::vector<double>& diagonal() { return diagonal_; }
   std::vector<double>& links() { return links_; }
   // LDL^T of every chain from diagonal() and links(); false when a pivot is not positive.
   bool factor();
-  // x := T^-1 x on the chains [first_chain, last_chain); x[0] is position chain_begin(first_chain).
-  void solve(int first_chain, int last_chain, double* x) const;
-  // y := T x on the chains [first_chain, last_chain); x[0], y[0] are position chain_begin(first_chain).
-  void multiply(int first_chain, int last_chain, const double* x, double* y) const;
-  int chain_begin(int chain) const { return chain_starts_[static_cast<std::size_t>(chain)]; }
+  // x := T^-1 x on the eliminated chains [first_chain, last_chain); x[0] is position
+  // bundle_begin(first_chain).
+  void solve_eliminated(int first_chain, int last_chain, double* x) const;
+  // x := T^-1 x and y := T x on the iterated chains; x[0], y[0] are position eliminated_size().
+  void solve_iterated(double* x) const;
+  void multiply_iterated(const double* x, double* y) const;
 
  private:
   std::vector<int> position_of_unknown_, unknown_at_;
-  std::vector<int> chain_starts_;  // chain c holds positions [chain_starts_[c], chain_starts_[c+1])
-  std::vector<bool> chain_start_flags_;
+  std::vector<int> bundle_starts_, bundle_widths_;
+  int chain_count_ = 0;
   int eliminated_chains_ = 0;
   std::vector<double> diagonal_, links_;
-  std::vector<double> inverse_pivots_, multipliers_;  // LDL^T: multipliers_[k] = links_[k] / pivot[k-1]
+  std::vector<double> inverse_pivots_, multipliers_;  // LDL^T: multipliers_[k] = links_[k] / pivot of the previous element
 };
 
 }  // namespace xbarsim
