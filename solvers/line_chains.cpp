@@ -43,15 +43,15 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     for (int side = 0; side < 2; ++side)
       if (int w = picks[2 * u + side]; w >= 0 && !picked(w, u)) links[2 * u + side] = -1;
 
-  // Walk the paths from their ends, then whatever is left (cycles), cutting each open.
-  std::vector<int> walk, walk_starts{0}, chain_of(static_cast<std::size_t>(n), -1), walk_index(static_cast<std::size_t>(n), -1);
+  // Walk the paths from their ends, then whatever is left (cycles), cutting each open: from
+  // here on `links` holds exactly the links between neighbours in a chain.
+  std::vector<int> walk, walk_starts{0}, chain_of(static_cast<std::size_t>(n), -1);
   walk.reserve(static_cast<std::size_t>(folding.free_count()));
   auto walk_chain = [&](int start) {
     int previous = -1, current = start;
     const int chain = static_cast<int>(walk_starts.size()) - 1;
     while (current >= 0) {
       chain_of[current] = chain;
-      walk_index[current] = static_cast<int>(walk.size());
       walk.push_back(current);
       int next = -1;
       for (int side = 0; side < 2; ++side) {
@@ -60,6 +60,11 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
       }
       previous = current;
       current = next;
+    }
+    const int first = walk[static_cast<std::size_t>(walk_starts.back())], last = walk.back();
+    for (int side = 0; side < 2; ++side) {
+      if (links[2 * last + side] == first && walk.size() - static_cast<std::size_t>(walk_starts.back()) > 2) links[2 * last + side] = -1;
+      if (links[2 * first + side] == last && walk.size() - static_cast<std::size_t>(walk_starts.back()) > 2) links[2 * first + side] = -1;
     }
     walk_starts.push_back(static_cast<int>(walk.size()));
   };
@@ -76,7 +81,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
       for (int slot = starts[u]; slot < starts[u + 1]; ++slot) {
         const int i = rows[slot];
         if (!is_free_neighbour(i, u)) continue;
-        if (chain_of[i] == chain && std::abs(walk_index[i] - w) == 1) continue;
+        if (links[2 * u] == i || links[2 * u + 1] == i) continue;
         visit(chain_of[i]);
       }
     }

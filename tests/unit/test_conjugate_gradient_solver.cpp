@@ -148,6 +148,52 @@ TEST_CASE("cg in a transient: capacitors on the bit lines, the step changes the 
   check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
 }
 
+// The eliminated chains in "cg (...): ..., N of them eliminated exactly, ...".
+int eliminated_chains(const std::string& description) {
+  const std::size_t end = description.find(" of them eliminated");
+  REQUIRE(end != std::string::npos);
+  const std::size_t begin = description.rfind(' ', end - 1) + 1;
+  return std::stoi(description.substr(begin, end - begin));
+}
+
+TEST_CASE("cg with coupling capacitors between neighbouring lines: an independent set of chains is eliminated") {
+  // Word line i couples to word line i+1 and bit line c to c+1: the chains cannot be
+  // two-coloured (word, bit, word form triangles), so not every word line can be eliminated.
+  std::string capacitors;
+  for (int i = 0; i + 1 < 8; ++i)
+    for (int c = 1; c <= 16; c += 5) capacitors += fmt::format("Ccw{0}_{1} w{0}_{1} w{2}_{1} 0.5p\n", i, c, i + 1);
+  for (int c = 0; c + 1 < 16; ++c) capacitors += fmt::format("Ccb{0} b{0}_2 b{1}_2 0.3p\n", c, c + 1);
+  const std::string netlist =
+      crossbar_netlist(8, 8, ".tran 10p 1n", false, capacitors + "Vpulse pin 0 PULSE(0 0.2 0.1n 0.1n 0.1n 0.5n 1n)\nRpulse pin w2_4 50\n");
+  SolverRun direct = simulate(netlist, "klu");
+  SolverRun iterative = simulate(netlist, "cg");
+  REQUIRE(starts_with(iterative.solver, "cg"));
+  // 8 word lines and 16 bit lines: no two coupled chains eliminated, yet more than one of them.
+  CHECK(eliminated_chains(iterative.solver) >= 4);
+  CHECK(eliminated_chains(iterative.solver) <= 8);
+  check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+}
+
+TEST_CASE("cg on a resistor ring (a chain cut open) and on lines of different lengths") {
+  // A ring of 30 strong resistors tapped weakly to lines 4, 7 and 7 long; the ring is one chain
+  // cut open, its closing resistor a coupling of the chain to itself, so although it is the
+  // larger colour class it must not be eliminated (its block would not be tridiagonal).
+  std::string text = "ring and lines\nV1 in 0 1\nRin in r0 10\n";
+  for (int k = 0; k < 30; ++k) text += fmt::format("Rr{0} r{0} r{1} {2}\n", k, (k + 1) % 30, 1.0 + 0.1 * k);
+  const int lengths[] = {4, 7, 7};
+  for (int line = 0; line < 3; ++line) {
+    for (int k = 0; k + 1 < lengths[line]; ++k) text += fmt::format("Rl{0}_{1} l{0}_{1} l{0}_{2} 2\n", line, k, k + 1);
+    text += fmt::format("Rg{0} l{0}_{1} 0 5\n", line, lengths[line] - 1);
+    for (int k = 0; k < lengths[line]; ++k) text += fmt::format("Rt{0}_{1} l{0}_{1} r{2} {3}\n", line, k, (k + 9 * line) % 30, 3e3 + 100 * k);
+  }
+  text += ".op\n.end\n";
+  SolverRun direct = simulate(text, "klu");
+  SolverRun iterative = simulate(text, "cg");
+  REQUIRE(starts_with(iterative.solver, "cg"));
+  CHECK(iterative.solver.find("in 4 line chains") != std::string::npos);
+  check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+}
+
 TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive definite") {
   const std::string cases[] = {
       // a voltage-controlled current source makes the matrix unsymmetric
