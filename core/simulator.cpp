@@ -13,6 +13,9 @@
 namespace xbarsim {
 namespace {
 
+// From this many unknowns on, the constructor runs the circuit checks on threads of their own.
+constexpr int kConcurrentChecksMinimum = 100000;
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -42,8 +45,7 @@ std::vector<double> sweep_values(const SweepSpecification& sweep) {
 
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(circuit), settings_(std::move(settings)) {
   auto start = std::chrono::steady_clock::now();
-  circuit_.check_device_names();
-  system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver));
+  build_system([&] { return std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver)); });
   outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
   statistics_.nonzeros = system_->structure().nonzeros();
@@ -53,12 +55,41 @@ Simulator::Simulator(Circuit& circuit, SimulatorSettings settings) : circuit_(ci
 Simulator::Simulator(Circuit& circuit, SimulatorSettings settings, Simulator& previous)
     : circuit_(circuit), settings_(std::move(settings)) {
   auto start = std::chrono::steady_clock::now();
-  circuit_.check_device_names();
-  system_ = std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver), *previous.system_);
+  build_system([&] { return std::make_unique<MnaSystem>(circuit_, make_linear_solver(settings_.linear_solver), *previous.system_); });
   outputs_ = select_outputs(circuit_);
   statistics_.unknowns = system_->size();
   statistics_.nonzeros = system_->structure().nonzeros();
   statistics_.setup_seconds = seconds_since(start);
+}
+
+void Simulator::build_system(const std::function<std::unique_ptr<MnaSystem>()>& make_system) {
+  if (circuit_.unknown_count() < kConcurrentChecksMinimum) {
+    circuit_.check_device_names();
+    system_ = make_system();
+    return;
+  }
+  const bool connectivity_needed = std::any_of(circuit_.analyses.begin(), circuit_.analyses.end(), [](const AnalysisRequest& request) {
+    const auto* transient = std::get_if<TransientRequest>(&request);
+    return transient == nullptr || !transient->use_initial_conditions;
+  });
+  std::future<void> names = std::async(std::launch::async, [this] { circuit_.check_device_names(); });
+  if (connectivity_needed) connectivity_check_ = std::async(std::launch::async, [this] { check_dc_connectivity(circuit_); });
+  try {
+    system_ = make_system();
+  } catch (...) {
+    names.get();  // a duplicate name is reported first, as without the threads
+    throw;
+  }
+  names.get();
+}
+
+void Simulator::check_connectivity() {
+  if (connectivity_checked_) return;
+  if (connectivity_check_.valid())
+    connectivity_check_.get();
+  else
+    check_dc_connectivity(circuit_);
+  connectivity_checked_ = true;
 }
 
 SimulationStatistics Simulator::statistics() const {
@@ -107,8 +138,7 @@ Waveforms Simulator::run() {
 Plot Simulator::operating_point(const OperatingPointRequest& request) {
   (void)request;
   auto start = std::chrono::steady_clock::now();
-  if (!connectivity_checked_) check_dc_connectivity(circuit_);
-  connectivity_checked_ = true;
+  check_connectivity();
   std::vector<double> solution;
   try {
     solve_operating_point(*system_, solution, AnalysisMode::operating_point, true, circuit_.options.itl1, operating_point_statistics_);
@@ -124,8 +154,7 @@ Plot Simulator::operating_point(const OperatingPointRequest& request) {
 
 Plot Simulator::dc_sweep(const DcSweepRequest& request) {
   auto start = std::chrono::steady_clock::now();
-  if (!connectivity_checked_) check_dc_connectivity(circuit_);
-  connectivity_checked_ = true;
+  check_connectivity();
   struct Axis {
     SourceReference source;
     std::vector<double> values;
@@ -192,7 +221,7 @@ namespace xbarsim {
 
 Plot Simulator::transient(const TransientRequest& request) {
   auto start = std::chrono::steady_clock::now();
-  if (!connectivity_checked_ && !request.use_initial_conditions) check_dc_connectivity(circuit_);
+  if (!request.use_initial_conditions) check_connectivity();
   Plot plot = make_plot("Transient Analysis");
   plot.has_scale = true;
   plot.vectors.insert(plot.vectors.begin(), Vector{"time", Quantity::time, {}});

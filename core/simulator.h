@@ -6,6 +6,8 @@
 // voltages, then branch currents).
 #pragma once
 
+#include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,12 +64,18 @@ class Simulator {
   Plot make_plot(std::string name) const;
   void append_point(Plot& plot, const std::vector<double>& solution) const;
   std::string explain_singular(int unknown) const;
+  // The device-name check, then make_system(); on a large circuit both checks (names, DC
+  // connectivity), which only read the circuit, run on threads of their own meanwhile.
+  void build_system(const std::function<std::unique_ptr<MnaSystem>()>& make_system);
+  // The DC connectivity check, once: waits for the constructor's or runs it. Throws SimulationError.
+  void check_connectivity();
 
   Circuit& circuit_;
   SimulatorSettings settings_;
   std::unique_ptr<MnaSystem> system_;
   std::vector<int> outputs_;  // unknowns written to plots
   bool connectivity_checked_ = false;
+  std::future<void> connectivity_check_;  // started by the constructor on a large circuit
   bool last_analysis_ = false;  // run() is at its last analysis
   OperatingPointStatistics operating_point_statistics_;
   SimulationStatistics statistics_;

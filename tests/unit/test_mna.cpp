@@ -2,11 +2,16 @@
 // Newton on a linear circuit, and singular-matrix diagnosis by name.
 #include <doctest/doctest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/diagnostics.h"
 #include "core/simulator.h"
+#include "models/primitive_devices.h"
 #include "netlist_test_support.h"
 #include "solvers/matrix_structure.h"
 #include "solvers/mna_system.h"
@@ -151,4 +156,53 @@ TEST_CASE("stamps: VCVS, CCCS, current source, inductor at DC, capacitor open at
   CHECK(A[il1][h] == -1.0);
   CHECK(A[il1][il1] == 0.0);  // a short at DC
   CHECK(A[a][a] == 0.0);      // the capacitor loads nothing at DC
+}
+
+TEST_CASE("a large circuit's checks run beside the matrix set-up and report as on a small one") {
+  // A ladder of 120 000 nodes (above the size where the checks get threads of their own).
+  auto ladder = [](bool duplicate_name, bool floating_node) {
+    Circuit circuit;
+    int previous = circuit.node("n0");
+    add_voltage_source(circuit, "v1", previous, kGround, 1.0);
+    for (int k = 1; k < 120000; ++k) {
+      const int node = circuit.node(fmt::format("n{}", k));
+      add_resistor(circuit, fmt::format("r{}", k), previous, node, 1.0);
+      add_resistor(circuit, duplicate_name && k == 60000 ? std::string("r7") : fmt::format("g{}", k), node, kGround, 1e3);
+      previous = node;
+    }
+    if (floating_node) {
+      const int f1 = circuit.node("f1"), f2 = circuit.node("f2");
+      add_resistor(circuit, "rf", f1, f2, 1.0);
+    }
+    circuit.analyses.push_back(OperatingPointRequest{});
+    return circuit;
+  };
+  {
+    Circuit circuit = ladder(true, true);
+    std::string message;
+    try {
+      Simulator simulator(circuit);
+    } catch (const std::invalid_argument& error) {
+      message = error.what();
+    }
+    CHECK(message == "duplicate device name 'r7'");
+  }
+  {
+    Circuit circuit = ladder(false, true);
+    Simulator simulator(circuit);
+    std::string message;
+    try {
+      simulator.run();
+    } catch (const SimulationError& error) {
+      message = error.what();
+    }
+    CHECK(message == "singular matrix: 2 nodes have no DC path to ground: node 'f1', node 'f2'");
+  }
+  {
+    Circuit circuit = ladder(false, false);
+    Simulator simulator(circuit);
+    const Plot plot = simulator.run().plots.at(0);
+    CHECK(plot.find("v(n0)")->values.at(0) == doctest::Approx(1.0));
+    CHECK(plot.find("v(n1)")->values.at(0) < 1.0);
+  }
 }
