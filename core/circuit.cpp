@@ -3,26 +3,31 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <tuple>
 
 namespace xbarsim {
 
 int Circuit::node(std::string_view name) {
   if (name == "0" || name == "gnd") return kGround;
   // Netlists written by loops name their nodes in runs (w1_5 w1_6, then w1_6 w1_7, ...): the node
-  // asked for is often one of the last two asked for, or the one created after either. Checking
-  // those first (names in cache) saves most hash-table probes, which miss the cache in a
+  // asked for is often one of the last two distinct nodes asked for, the one created after
+  // either, or the next one at the same stride (b0_1 b0_2 after b0_0 b0_1, created a row apart).
+  // Checking those first (names in cache) saves most hash-table probes, which miss the cache in a
   // million-node table.
-  const int recent[4] = {recent_nodes_[0], recent_nodes_[1], recent_nodes_[0] + 1, recent_nodes_[1] + 1};
-  for (int candidate : recent) {
-    if (candidate < node_names_.size() && node_names_[candidate] == name) {
-      recent_nodes_[1] = recent_nodes_[0];
-      recent_nodes_[0] = candidate;
-      return node_unknowns_[static_cast<std::size_t>(candidate)];
+  const int last = recent_nodes_[0], before = recent_nodes_[1];
+  const std::int64_t candidates[5] = {last, before, std::int64_t{last} + 1, std::int64_t{before} + 1, 2 * std::int64_t{last} - before};
+  int id = -1;
+  for (std::int64_t candidate : candidates)
+    if (candidate >= 0 && candidate < node_names_.size() && node_names_[static_cast<int>(candidate)] == name) {
+      id = static_cast<int>(candidate);
+      break;
     }
+  bool inserted = false;
+  if (id < 0) std::tie(id, inserted) = node_names_.insert(name);
+  if (id != last) {
+    recent_nodes_[1] = last;
+    recent_nodes_[0] = id;
   }
-  auto [id, inserted] = node_names_.insert(name);
-  recent_nodes_[1] = recent_nodes_[0];
-  recent_nodes_[0] = id;
   if (!inserted) return node_unknowns_[static_cast<std::size_t>(id)];
   node_unknowns_.push_back(unknown_count());
   unknowns_.push_back({id, UnknownKind::node});

@@ -151,7 +151,7 @@ class Circuit {
   };
   std::vector<UnknownEntry> unknowns_;
   NameTable node_names_;
-  int recent_nodes_[2] = {0, 0};    // name ids of the last two nodes looked up (see node())
+  int recent_nodes_[2] = {0, 0};    // name ids of the last two distinct nodes looked up (see node())
   std::vector<int> node_unknowns_;  // node name id -> unknown index
   NameList branch_names_;
   StringMap<int> branch_index_;

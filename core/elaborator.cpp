@@ -233,7 +233,8 @@ class Elaborator {
     if (!top_level) return;
     std::size_t count = 0;
     for (const ElementLines& lines : *element_lines) count += lines.count;
-    circuit_.reserve(count, count);
+    // A generated array has about two nodes per three element lines; more only costs a rehash.
+    circuit_.reserve(count, count * 3 / 4);
     // Two cards, reused (their strings and tokens keep their storage): the next line is read
     // and its names' hash slots requested from memory while the current line is built.
     Card cards[2];
@@ -244,7 +245,7 @@ class Elaborator {
         Card& current = cards[k % 2];
         Card& next = cards[(k + 1) % 2];
         have = reader.next(next);
-        if (have) prefetch_names(next);
+        if (have) prefetch_names(next, current);
         element(current, scope);
       }
     }
@@ -330,9 +331,17 @@ class Elaborator {
     return circuit_.add_device(name);
   }
 
-  // A top-level card's first two nodes (flat names there), about to be looked up.
-  void prefetch_names(const Card& card) const {
-    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i) circuit_.prefetch_node(card.tokens[i].text);
+  // A top-level card's first two nodes (flat names there), about to be looked up, except those
+  // on the card before it (found among the recent nodes, Circuit::node): a prefetch costs about
+  // as much as the lookup it hides.
+  void prefetch_names(const Card& card, const Card& before) const {
+    auto on_before = [&](const std::string& name) {
+      for (std::size_t i = 1; i < 3 && i < before.tokens.size(); ++i)
+        if (before.tokens[i].text == name) return true;
+      return false;
+    };
+    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i)
+      if (!on_before(card.tokens[i].text)) circuit_.prefetch_node(card.tokens[i].text);
   }
 
   void element(const Card& card, const Scope& scope) {
