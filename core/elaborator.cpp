@@ -249,7 +249,7 @@ class Elaborator {
         element(current, scope);
       }
     }
-    if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::string(*duplicate)};
+    if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::move(*duplicate)};
     // Directives last: they refer to sources and nodes defined anywhere in the netlist.
     for (const Card* card : scope.definition->body) {
       const Token& head = card->tokens.front();

@@ -1,6 +1,9 @@
 // Resistor `Rname n+ n- value` (or `r=value`): a linear conductance G = 1/R between two nodes.
 #include <fmt/format.h>
 
+#include <numeric>
+#include <stdexcept>
+
 #include "core/circuit.h"
 #include "models/builtin_models.h"
 #include "models/primitive_devices.h"
@@ -84,6 +87,28 @@ void build_resistor(ElementCard& card) {
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
   append_resistor(circuit, circuit.add_device(name), a, b, resistance);
+}
+
+void add_resistors(Circuit& circuit, std::vector<int> a, std::vector<int> b, std::vector<double> resistance, IndexedName name) {
+  const std::size_t count = a.size();
+  if (b.size() != count || resistance.size() != count)
+    throw std::invalid_argument(fmt::format("add_resistors: {} first nodes, {} second nodes, {} resistances", count, b.size(),
+                                            resistance.size()));
+  for (std::size_t k = 0; k < count; ++k)
+    if (resistance[k] == 0.0) throw std::invalid_argument(fmt::format("add_resistors: resistor {} has zero resistance", k));
+  auto& group = circuit.group<ResistorGroup>();
+  const int first = circuit.add_devices(static_cast<int>(count), std::move(name));
+  for (double& value : resistance) value = 1.0 / value;  // now the conductance
+  // Into an empty group the arrays move as they are.
+  auto append = [](auto& to, auto&& from) {
+    if (to.empty()) to = std::move(from);
+    else to.insert(to.end(), from.begin(), from.end());
+  };
+  append(group.a, std::move(a));
+  append(group.b, std::move(b));
+  append(group.conductance, std::move(resistance));
+  group.devices.resize(group.devices.size() + count);
+  std::iota(group.devices.end() - static_cast<std::ptrdiff_t>(count), group.devices.end(), first);
 }
 
 }  // namespace xbarsim
