@@ -19,6 +19,12 @@ class ResistorGroup : public DeviceGroup {
   std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::string_view kind() const override { return "resistor"; }
+  void reserve(std::size_t count) {
+    a.reserve(count);
+    b.reserve(count);
+    conductance.reserve(count);
+    devices.reserve(count);
+  }
   std::size_t size() const override { return a.size(); }
 
   void declare(MatrixStructure& structure) const override {
@@ -55,8 +61,9 @@ class ResistorGroup : public DeviceGroup {
   std::vector<Slots> slots_;
 };
 
-void append_resistor(Circuit& circuit, int device, int a, int b, double resistance) {
+void append_resistor(Circuit& circuit, int device, int a, int b, double resistance, std::size_t expected_count = 0) {
   auto& group = circuit.group<ResistorGroup>();
+  if (group.a.empty()) group.reserve(expected_count);
   group.a.push_back(a);
   group.b.push_back(b);
   group.conductance.push_back(1.0 / resistance);
@@ -82,7 +89,7 @@ void build_resistor(ElementCard& card) {
   }
   double resistance = card.value(*value_token);
   if (resistance == 0.0) card.fail(*value_token, fmt::format("resistor '{}' has zero resistance", card.name()));
-  append_resistor(card.circuit(), card.device_id(), card.node(1), card.node(2), resistance);
+  append_resistor(card.circuit(), card.device_id(), card.node(1), card.node(2), resistance, card.expected_count());
 }
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
