@@ -1,10 +1,12 @@
 // Library API benchmark: the benchmark crossbar of benchmarks/generate_crossbar.sh (N rows x N
 // weights, 2N physical columns, 1 Ohm wire segments, 100 Ohm drivers from grounded sources of
 // 0.05-0.2 V, cells at 15 levels between 1 and 100 uS, 0 V sense sources at the bit-line ends)
-// built in memory through Circuit and the primitive add_* functions, then its `.op` run through
-// the Simulator exactly as `xbarsim run` does (solver `auto` unless --solver says otherwise).
-// Devices and nodes are created in the generated netlist's order and with its names; the cell
-// levels and input voltages are drawn from std::mt19937 (seed 1), not awk's rand().
+// built in memory through the library's bulk API (Circuit::add_nodes for the word- and bit-line
+// nodes, add_resistors for every resistor from arrays, names made only when asked for; the few
+// inputs and sources one at a time), then its `.op` run through the Simulator exactly as
+// `xbarsim run` does (solver `auto` unless --solver says otherwise). Devices and nodes are
+// created in the generated netlist's order and with its names; the cell levels and input
+// voltages are drawn from std::mt19937 (seed 1), not awk's rand().
 //
 // usage: xbarsim_library_benchmark [N] [--solver NAME] [--verify]
 //   N         rows and weights (default 1024)
@@ -49,32 +51,56 @@ void build_crossbar(Circuit& circuit, int n) {
   const int columns = 2 * n;
   std::mt19937 generator(1);
   auto uniform = [&] { return static_cast<double>(generator()) / 4294967296.0; };
-  std::vector<int> word(static_cast<std::size_t>(n) * (columns + 1));  // node w{i}_{c} at i * (columns + 1) + c
-  std::vector<int> bit(static_cast<std::size_t>(columns) * n);         // node b{c}_{i} at c * n + i
-  auto word_node = [&](int i, int c) -> int& { return word[static_cast<std::size_t>(i) * (columns + 1) + c]; };
-  auto bit_node = [&](int c, int i) -> int& { return bit[static_cast<std::size_t>(c) * n + i]; };
+  const std::size_t cells = static_cast<std::size_t>(n) * columns;
+  std::vector<int> driven(n);  // node w{i}_0
+  std::vector<int> a, b;
+  std::vector<double> resistance;
+  const std::size_t resistors = static_cast<std::size_t>(n) + 2 * cells + static_cast<std::size_t>(columns) * (n - 1);
+  a.reserve(resistors);
+  b.reserve(resistors);
+  resistance.reserve(resistors);
+  auto resistor = [&](int from, int to, double ohms) {
+    a.push_back(from);
+    b.push_back(to);
+    resistance.push_back(ohms);
+  };
 
   for (int i = 0; i < n; ++i) {
     const int input = circuit.node(fmt::format("in{}", i));
     add_voltage_source(circuit, fmt::format("vin{}", i), input, kGround, 0.05 + 0.15 * uniform());
-    word_node(i, 0) = circuit.node(fmt::format("w{}_0", i));
-    add_resistor(circuit, fmt::format("rdrv{}", i), input, word_node(i, 0), 100.0);
+    driven[i] = circuit.node(fmt::format("w{}_0", i));
+    resistor(input, driven[i], 100.0);
   }
+  // Word-line nodes w{i}_{c+1} and bit-line nodes b{c}_{i}, both created row by row (i, then c):
+  // node (i, c) of each block is its first + i * columns + c.
+  const int word = circuit.add_nodes(static_cast<int>(cells), [columns](int k, std::string& name) {
+    fmt::format_to(std::back_inserter(name), "w{}_{}", k / columns, k % columns + 1);
+  });
+  const int bit = circuit.add_nodes(static_cast<int>(cells), [columns](int k, std::string& name) {
+    fmt::format_to(std::back_inserter(name), "b{}_{}", k % columns, k / columns);
+  });
+  auto word_node = [&](int i, int c) { return c == 0 ? driven[i] : word + i * columns + c - 1; };  // w{i}_{c}
+  auto bit_node = [&](int c, int i) { return bit + i * columns + c; };                            // b{c}_{i}
+
+  for (int i = 0; i < n; ++i)
+    for (int c = 0; c < columns; ++c) resistor(word_node(i, c), word_node(i, c + 1), 1.0);
   for (int i = 0; i < n; ++i)
     for (int c = 0; c < columns; ++c) {
-      word_node(i, c + 1) = circuit.node(fmt::format("w{}_{}", i, c + 1));
-      add_resistor(circuit, fmt::format("rw{}_{}", i, c), word_node(i, c), word_node(i, c + 1), 1.0);
-    }
-  for (int i = 0; i < n; ++i)
-    for (int c = 0; c < columns; ++c) {
-      bit_node(c, i) = circuit.node(fmt::format("b{}_{}", c, i));
       const double conductance = 1e-6 + 99e-6 * static_cast<double>(generator() % 15) / 14.0;
-      add_resistor(circuit, fmt::format("rc{}_{}", i, c), word_node(i, c + 1), bit_node(c, i), 1.0 / conductance);
+      resistor(word_node(i, c + 1), bit_node(c, i), 1.0 / conductance);
     }
-  for (int c = 0; c < columns; ++c) {
-    for (int i = 0; i + 1 < n; ++i) add_resistor(circuit, fmt::format("rb{}_{}", c, i), bit_node(c, i), bit_node(c, i + 1), 1.0);
-    add_voltage_source(circuit, fmt::format("vs{}", c), bit_node(c, n - 1), kGround, 0.0);
-  }
+  for (int c = 0; c < columns; ++c)
+    for (int i = 0; i + 1 < n; ++i) resistor(bit_node(c, i), bit_node(c, i + 1), 1.0);
+  // Named as in the netlist: rdrv{i}, rw{i}_{c}, rc{i}_{c}, rb{c}_{i}, in this order.
+  add_resistors(circuit, std::move(a), std::move(b), std::move(resistance), [n, columns, cells](int k, std::string& name) {
+    auto out = std::back_inserter(name);
+    const auto index = static_cast<std::size_t>(k);
+    if (k < n) fmt::format_to(out, "rdrv{}", k);
+    else if (index < n + cells) fmt::format_to(out, "rw{}_{}", (k - n) / columns, (k - n) % columns);
+    else if (index < n + 2 * cells) fmt::format_to(out, "rc{}_{}", (index - n - cells) / columns, (index - n - cells) % columns);
+    else fmt::format_to(out, "rb{}_{}", (index - n - 2 * cells) / (n - 1), (index - n - 2 * cells) % (n - 1));
+  });
+  for (int c = 0; c < columns; ++c) add_voltage_source(circuit, fmt::format("vs{}", c), bit_node(c, n - 1), kGround, 0.0);
   circuit.title = fmt::format("differential crossbar {} x {}", n, n);
   circuit.analyses.push_back(OperatingPointRequest{});
 }

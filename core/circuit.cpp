@@ -2,27 +2,34 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 namespace xbarsim {
 
 int Circuit::node(std::string_view name) {
   if (name == "0" || name == "gnd") return kGround;
+  if (indexed_node_blocks_ < node_blocks_.size()) index_bulk_nodes();
   // Netlists written by loops name their nodes in runs (w1_5 w1_6, then w1_6 w1_7, ...): the node
-  // asked for is often one of the last two asked for, or the one created after either. Checking
-  // those first (names in cache) saves most hash-table probes, which miss the cache in a
+  // asked for is often one of the last two distinct nodes asked for, the one created after
+  // either, or the next one at the same stride (b0_1 b0_2 after b0_0 b0_1, created a row apart).
+  // Checking those first (names in cache) saves most hash-table probes, which miss the cache in a
   // million-node table.
-  const int recent[4] = {recent_nodes_[0], recent_nodes_[1], recent_nodes_[0] + 1, recent_nodes_[1] + 1};
-  for (int candidate : recent) {
-    if (candidate < node_names_.size() && node_names_[candidate] == name) {
-      recent_nodes_[1] = recent_nodes_[0];
-      recent_nodes_[0] = candidate;
-      return node_unknowns_[static_cast<std::size_t>(candidate)];
+  const int last = recent_nodes_[0], before = recent_nodes_[1];
+  const std::int64_t candidates[5] = {last, before, std::int64_t{last} + 1, std::int64_t{before} + 1, 2 * std::int64_t{last} - before};
+  int id = -1;
+  for (std::int64_t candidate : candidates)
+    if (candidate >= 0 && candidate < node_names_.size() && node_names_[static_cast<int>(candidate)] == name) {
+      id = static_cast<int>(candidate);
+      break;
     }
+  bool inserted = false;
+  if (id < 0) std::tie(id, inserted) = node_names_.insert(name);
+  if (id != last) {
+    recent_nodes_[1] = last;
+    recent_nodes_[0] = id;
   }
-  auto [id, inserted] = node_names_.insert(name);
-  recent_nodes_[1] = recent_nodes_[0];
-  recent_nodes_[0] = id;
   if (!inserted) return node_unknowns_[static_cast<std::size_t>(id)];
   node_unknowns_.push_back(unknown_count());
   unknowns_.push_back({id, UnknownKind::node});
@@ -38,9 +45,32 @@ void Circuit::reserve(std::size_t devices, std::size_t nodes) {
 
 std::optional<int> Circuit::find_node(std::string_view name) const {
   if (name == "0" || name == "gnd") return kGround;
+  if (indexed_node_blocks_ < node_blocks_.size()) index_bulk_nodes();
   auto id = node_names_.find(name);
   if (!id) return std::nullopt;
   return node_unknowns_[static_cast<std::size_t>(*id)];
+}
+
+int Circuit::add_nodes(int count, IndexedName name) {
+  const int first = unknown_count();
+  const int block = static_cast<int>(node_blocks_.size());
+  node_blocks_.push_back({first, count, std::move(name)});
+  unknowns_.resize(unknowns_.size() + static_cast<std::size_t>(count), {block, UnknownKind::bulk_node});
+  return first;
+}
+
+void Circuit::index_bulk_nodes() const {
+  std::string name;
+  for (; indexed_node_blocks_ < node_blocks_.size(); ++indexed_node_blocks_) {
+    const NameBlock& block = node_blocks_[indexed_node_blocks_];
+    node_names_.reserve(static_cast<std::size_t>(node_names_.size()) + static_cast<std::size_t>(block.count));
+    for (int k = 0; k < block.count; ++k) {
+      name.clear();
+      block.name(k, name);
+      if (!node_names_.insert(name).second) throw std::invalid_argument(fmt::format("node name '{}' given twice", name));
+      node_unknowns_.push_back(block.first + k);
+    }
+  }
 }
 
 int Circuit::add_branch(std::string_view device_name) {
@@ -73,6 +103,13 @@ Unknown Circuit::unknown(int index) const {
   const UnknownEntry& entry = unknowns_[static_cast<std::size_t>(index)];
   switch (entry.kind) {
     case UnknownKind::node: return {call_name('v', node_names_[entry.name]), Quantity::voltage, true};
+    case UnknownKind::bulk_node: {
+      const NameBlock& block = node_blocks_[static_cast<std::size_t>(entry.name)];
+      std::string name = "v(";
+      block.name(index - block.first, name);
+      name += ')';
+      return {std::move(name), Quantity::voltage, true};
+    }
     case UnknownKind::branch: return {call_name('i', branch_names_[entry.name]), Quantity::current, true};
     case UnknownKind::internal_voltage: return {std::string(internal_names_[entry.name]), Quantity::voltage, false};
     case UnknownKind::internal_current: return {std::string(internal_names_[entry.name]), Quantity::current, false};
@@ -98,9 +135,37 @@ std::string Circuit::unknown_label(int index) const {
   return fmt::format("internal node '{}'", name);
 }
 
-std::optional<std::string_view> Circuit::duplicate_device() const {
+int Circuit::add_device(std::string_view name) {
+  device_names_.append(name);
+  return device_count_++;
+}
+
+int Circuit::add_devices(int count, IndexedName name) {
+  const int first = device_count_;
+  named_before_block_.push_back(device_names_.size());
+  device_blocks_.push_back({first, count, std::move(name)});
+  device_count_ += count;
+  return first;
+}
+
+std::string Circuit::device_name(int device) const {
+  // The last block starting at or before `device`: the device is in it, or one of the named
+  // devices added after it.
+  auto after = std::upper_bound(device_blocks_.begin(), device_blocks_.end(), device,
+                                [](int id, const NameBlock& block) { return id < block.first; });
+  if (after == device_blocks_.begin()) return std::string(device_names_[device]);
+  const std::size_t index = static_cast<std::size_t>(after - device_blocks_.begin()) - 1;
+  const NameBlock& block = device_blocks_[index];
+  const int past_block = block.first + block.count;
+  if (device >= past_block) return std::string(device_names_[named_before_block_[index] + device - past_block]);
+  std::string name;
+  block.name(device - block.first, name);
+  return name;
+}
+
+std::optional<std::string> Circuit::duplicate_device() const {
   if (devices_checked_ == device_names_.size()) return std::nullopt;
-  if (auto repeat = device_names_.find_repeat()) return device_names_[*repeat];
+  if (auto repeat = device_names_.find_repeat()) return std::string(device_names_[*repeat]);
   devices_checked_ = device_names_.size();
   return std::nullopt;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +77,10 @@ struct NodeValue {
   SourceLocation where;
 };
 
+// Writes the name of item `index` of a bulk-created block (Circuit::add_nodes, add_devices) by
+// appending it to `name`: names are made only when asked for, not millions at construction.
+using IndexedName = std::function<void(int index, std::string& name)>;
+
 // Hash of strings that also takes string_views, so lookups need not build a std::string.
 struct StringHash {
   using is_transparent = void;
@@ -99,6 +104,12 @@ class Circuit {
   // Unknowns.
   int node(std::string_view name);  // get or create; "0" and "gnd" are ground (kGround)
   std::optional<int> find_node(std::string_view name) const;
+  // `count` new nodes at once (a library user building an array), named by `name` (without the
+  // `v()`) only when a name is asked for: output, messages, or a node(name) / find_node(name)
+  // lookup, the first of which indexes every bulk name. Returns the first node's unknown index;
+  // the others follow in order. The names must be distinct and new: a repeat is an error
+  // (std::invalid_argument) when the names are indexed.
+  int add_nodes(int count, IndexedName name);
   // Room for about `devices` devices and `nodes` nodes (a large netlist's line count is known
   // before its elements are built).
   void reserve(std::size_t devices, std::size_t nodes);
@@ -111,11 +122,12 @@ class Circuit {
   Unknown unknown(int index) const;  // builds the name: for output and messages, not hot loops
   bool unknown_is_output(int index) const {
     const UnknownKind kind = unknowns_[static_cast<std::size_t>(index)].kind;
-    return kind == UnknownKind::node || kind == UnknownKind::branch;
+    return kind == UnknownKind::node || kind == UnknownKind::bulk_node || kind == UnknownKind::branch;
   }
   Quantity unknown_quantity(int index) const {
     const UnknownKind kind = unknowns_[static_cast<std::size_t>(index)].kind;
-    return kind == UnknownKind::node || kind == UnknownKind::internal_voltage ? Quantity::voltage : Quantity::current;
+    return kind == UnknownKind::node || kind == UnknownKind::bulk_node || kind == UnknownKind::internal_voltage ? Quantity::voltage
+                                                                                                                : Quantity::current;
   }
   std::string unknown_label(int index) const;  // "node 'x'" / "branch current of 'v1'" for messages
 
@@ -132,33 +144,52 @@ class Circuit {
   // records its name and returns its id (what device groups keep): checking each name against
   // millions of others as it comes would cost a cache miss per device. duplicate_device() finds
   // a repeated name afterwards (the elaborator, then the simulator, ask).
-  int add_device(std::string_view name) { return device_names_.append(name); }
-  std::string_view device_name(int device) const { return device_names_[device]; }
-  std::optional<std::string_view> duplicate_device() const;  // a name given to two devices
+  int add_device(std::string_view name);
+  // `count` devices at once, named by `name` only when a name is asked for (messages); returns
+  // the first device id, the others follow. The names must be distinct from each other and from
+  // every other device's: unlike add_device's, they are not checked (that would make them all).
+  int add_devices(int count, IndexedName name);
+  std::string device_name(int device) const;
+  std::optional<std::string> duplicate_device() const;  // a name given to two devices (add_device)
   // Throws std::invalid_argument naming a duplicate device (circuits built through the library).
   void check_device_names() const;
   void register_source(std::string_view name, SourceReference source);
   std::optional<SourceReference> find_source(std::string_view name) const;
-  std::size_t device_count() const { return static_cast<std::size_t>(device_names_.size()); }
+  std::size_t device_count() const { return static_cast<std::size_t>(device_count_); }
   // A hint that node `name` is looked up soon (the elaborator reads one line ahead).
   void prefetch_node(std::string_view name) const { node_names_.prefetch(name); }
 
  private:
-  enum class UnknownKind : std::uint8_t { node, branch, internal_voltage, internal_current };
+  enum class UnknownKind : std::uint8_t { node, bulk_node, branch, internal_voltage, internal_current };
   struct UnknownEntry {
-    int name;  // into node_names_ (node), branch_names_ (branch) or internal_names_
+    int name;  // into node_names_ (node), node_blocks_ (bulk_node), branch_names_ (branch) or internal_names_
     UnknownKind kind;
   };
+  // Items [first, first + count) of a bulk-created block, named by `name(item - first)`.
+  struct NameBlock {
+    int first;
+    int count;
+    IndexedName name;
+  };
   std::vector<UnknownEntry> unknowns_;
-  NameTable node_names_;
-  int recent_nodes_[2] = {0, 0};    // name ids of the last two nodes looked up (see node())
-  std::vector<int> node_unknowns_;  // node name id -> unknown index
+  // Node names by lookup. Bulk nodes enter it at the first lookup after they were added
+  // (index_bulk_nodes(), from const lookups too: hence mutable).
+  mutable NameTable node_names_;
+  mutable std::vector<int> node_unknowns_;  // node name id -> unknown index
+  mutable std::size_t indexed_node_blocks_ = 0;
+  int recent_nodes_[2] = {0, 0};  // name ids of the last two distinct nodes looked up (see node())
+  std::vector<NameBlock> node_blocks_;  // first and count are unknown indices
   NameList branch_names_;
   StringMap<int> branch_index_;
   NameList internal_names_;
   StringMap<SourceReference> sources_;
-  NameList device_names_;
-  mutable int devices_checked_ = 0;  // check_device_names() found no duplicate among these
+  int device_count_ = 0;
+  NameList device_names_;               // of the devices add_device made, in id order
+  std::vector<NameBlock> device_blocks_;  // first and count are device ids
+  mutable int devices_checked_ = 0;     // check_device_names() found no duplicate among these
+  std::vector<int> named_before_block_;  // device_names_.size() when each device block was added
+
+  void index_bulk_nodes() const;
   std::vector<std::unique_ptr<DeviceGroup>> groups_;
   std::unordered_map<std::type_index, std::size_t> group_index_;
 };

@@ -44,7 +44,7 @@ void check_dc_connectivity(const Circuit& circuit) {
   for (const DcConnection& connection : connections) {
     if (!connection.defines_voltage) continue;
     if (!voltage_defined.join(index(connection.a), index(connection.b))) {
-      std::vector<std::string_view> loop;
+      std::vector<std::string> loop;
       // Devices forming the loop: every voltage-defining device between nodes of the cycle's set.
       int root = voltage_defined.find(index(connection.a));
       for (const DcConnection& other : connections)

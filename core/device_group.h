@@ -8,7 +8,8 @@
 //   1. elaboration adds instances (the model's builder parses a netlist card into the group);
 //   2. resolve(): references to other devices (e.g. an F source's controlling V source) are looked
 //      up once every element exists;
-//   3. declare(): the group adds every (row, column) it will ever write to the MatrixStructure;
+//   3. declare(): the group adds every (row, column) it will ever write to the MatrixStructure
+//      (called twice, to count and then to store: the same entries each time);
 //   4. bind(): after the structure is finalised, the group looks up its value slots once;
 //   5. load(): per Newton iteration, the group adds its linearised stamps (Jacobian into
 //      `matrix`, right-hand side into `rhs`, in SPICE companion form J*x_new = rhs) at `solution`.

@@ -158,8 +158,9 @@ double evaluate_value(const Token& token, const Card& card, const Scope& scope) 
 
 class ScopedElementCard : public ElementCard {
  public:
-  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, const std::string& name, int device)
-      : card_(card), scope_(scope), circuit_(circuit), name_(name), device_(device) {}
+  ScopedElementCard(const Card& card, const Scope& scope, Circuit& circuit, const std::string& name, int device,
+                    std::size_t expected_count)
+      : card_(card), scope_(scope), circuit_(circuit), name_(name), device_(device), expected_count_(expected_count) {}
 
   const Card& card() const override { return card_; }
   const std::string& name() const override { return name_; }
@@ -192,6 +193,7 @@ class ScopedElementCard : public ElementCard {
     if (!found) fail(token, fmt::format("undefined model '{}'", token.original));
     return *found;
   }
+  std::size_t expected_count() const override { return expected_count_; }
 
  private:
   const Card& card_;
@@ -199,6 +201,7 @@ class ScopedElementCard : public ElementCard {
   Circuit& circuit_;
   const std::string& name_;
   int device_;
+  std::size_t expected_count_;
 };
 
 // Thrown by the first elaboration when two devices share a name (see Elaborator::add_device).
@@ -232,8 +235,12 @@ class Elaborator {
     }
     if (!top_level) return;
     std::size_t count = 0;
-    for (const ElementLines& lines : *element_lines) count += lines.count;
-    circuit_.reserve(count, count);
+    for (const ElementLines& lines : *element_lines) {
+      count += lines.count;
+      for (std::size_t letter = 0; letter < lines.by_letter.size(); ++letter) top_level_by_letter_[letter] += lines.by_letter[letter];
+    }
+    // A generated array has about two nodes per three element lines; more only costs a rehash.
+    circuit_.reserve(count, count * 3 / 4);
     // Two cards, reused (their strings and tokens keep their storage): the next line is read
     // and its names' hash slots requested from memory while the current line is built.
     Card cards[2];
@@ -244,11 +251,11 @@ class Elaborator {
         Card& current = cards[k % 2];
         Card& next = cards[(k + 1) % 2];
         have = reader.next(next);
-        if (have) prefetch_names(next);
+        if (have) prefetch_names(next, current);
         element(current, scope);
       }
     }
-    if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::string(*duplicate)};
+    if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::move(*duplicate)};
     // Directives last: they refer to sources and nodes defined anywhere in the netlist.
     for (const Card* card : scope.definition->body) {
       const Token& head = card->tokens.front();
@@ -264,6 +271,7 @@ class Elaborator {
   std::string name_;                                 // the current element's name (storage reused)
   NameTable* seen_devices_;                          // non-null: check each device name at once
   std::vector<const SubcircuitDefinition*> instance_stack_;
+  std::array<std::size_t, 26> top_level_by_letter_{};  // element lines per letter a-z at the top level
 
   void read_parameters(const Card& card, Scope& scope) {
     const auto& tokens = card.tokens;
@@ -330,9 +338,17 @@ class Elaborator {
     return circuit_.add_device(name);
   }
 
-  // A top-level card's first two nodes (flat names there), about to be looked up.
-  void prefetch_names(const Card& card) const {
-    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i) circuit_.prefetch_node(card.tokens[i].text);
+  // A top-level card's first two nodes (flat names there), about to be looked up, except those
+  // on the card before it (found among the recent nodes, Circuit::node): a prefetch costs about
+  // as much as the lookup it hides.
+  void prefetch_names(const Card& card, const Card& before) const {
+    auto on_before = [&](const std::string& name) {
+      for (std::size_t i = 1; i < 3 && i < before.tokens.size(); ++i)
+        if (before.tokens[i].text == name) return true;
+      return false;
+    };
+    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i)
+      if (!on_before(card.tokens[i].text)) circuit_.prefetch_node(card.tokens[i].text);
   }
 
   void element(const Card& card, const Scope& scope) {
@@ -347,7 +363,8 @@ class Elaborator {
     if (!builder || head.kind != TokenKind::word)
       throw NetlistError(head.where, fmt::format("unknown element type '{}' in '{}'", head.original.substr(0, 1), head.original));
     const int device = add_device(name_, head);
-    ScopedElementCard element_card(card, scope, circuit_, name_, device);
+    const std::size_t expected = scope.parent == nullptr && letter >= 'a' && letter <= 'z' ? top_level_by_letter_[letter - 'a'] : 0;
+    ScopedElementCard element_card(card, scope, circuit_, name_, device, expected);
     builder->build(element_card);
   }
 

@@ -58,6 +58,9 @@ class ElementCard {
   // A number or `{expression}` in this instance's parameter scope.
   virtual double value(const Token& token) const = 0;
   virtual const ModelCard& model(const Token& token) const = 0;
+  // How many element lines with this card's letter the netlist's top level has (0 inside a
+  // subcircuit): a builder may reserve room for that many when its group is still empty.
+  virtual std::size_t expected_count() const { return 0; }
 
   // `key=value` pairs from token `first` to the end; throws on anything that is not such a pair.
   std::vector<KeywordValue> keyword_values(std::size_t first) const;

@@ -73,7 +73,7 @@ int NameList::append(std::string_view name) {
 }
 
 std::pair<int, bool> NameTable::insert(std::string_view name) {
-  if (static_cast<std::uint64_t>(names_.size()) * 2 >= slots_.size()) rehash(slots_.empty() ? 64 : slots_.size() * 2);
+  if ((static_cast<std::uint64_t>(names_.size()) + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 64 : slots_.size() * 2);
   const std::uint64_t hash = hash_name(name);
   const std::uint64_t tag = hash & ~kIdMask;
   for (std::uint64_t position = hash & mask_;; position = (position + 1) & mask_) {
@@ -106,7 +106,7 @@ std::optional<int> NameTable::find(std::string_view name) const {
 
 void NameTable::reserve(std::size_t count) {
   std::size_t capacity = 64;
-  while (capacity < 2 * count + 2) capacity *= 2;
+  while (capacity * 3 < (count + 1) * 4) capacity *= 2;
   if (capacity > slots_.size()) rehash(capacity);
   names_.reserve(count);
 }

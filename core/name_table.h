@@ -59,7 +59,7 @@ class NameTable {
 
  private:
   NameList names_;
-  std::vector<std::uint64_t> slots_;  // 0 empty, else (hash's high 32 bits) << 32 | (id + 1)
+  std::vector<std::uint64_t> slots_;  // 0 empty, else (hash's high 32 bits) << 32 | (id + 1); at most 3/4 full
   std::uint64_t mask_ = 0;
 
   void rehash(std::size_t capacity);

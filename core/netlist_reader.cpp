@@ -197,7 +197,10 @@ class Reader {
           run = netlist.element_lines.size();
           netlist.element_lines.push_back({content, file, line.begin, line.next, line.number, 0});
         }
-        ++netlist.element_lines[run].count;
+        ElementLines& lines = netlist.element_lines[run];
+        ++lines.count;
+        const unsigned letter = static_cast<unsigned>((line.text[first] | 0x20) - 'a');  // ASCII lower case
+        if (letter < lines.by_letter.size()) ++lines.by_letter[letter];
         current = Current::element;
       }
     }

@@ -8,6 +8,7 @@
 // its source location, so later stages report `file:line:col: error: ...`.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -56,6 +57,7 @@ struct ElementLines {
   std::size_t begin = 0, end = 0;  // byte range in `content`
   int first_line = 1;              // line number of `begin`
   std::size_t count = 0;           // logical lines (elements)
+  std::array<std::size_t, 26> by_letter{};  // of them, how many start with each letter a-z (either case)
 };
 
 struct NetlistText {

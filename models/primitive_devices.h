@@ -6,12 +6,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "core/circuit.h"
 
 namespace xbarsim {
 
-class Circuit;
-
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance);
+
+// Resistors in bulk: resistor k from node a[k] to node b[k] of resistance[k] ohms, named by
+// `name(k)` when a name is asked for (Circuit::add_devices), appended in order. The arrays are
+// taken over (moved in without a copy when they are the first resistors). Throws
+// std::invalid_argument when the sizes differ or a resistance is zero.
+void add_resistors(Circuit& circuit, std::vector<int> a, std::vector<int> b, std::vector<double> resistance, IndexedName name);
 
 // A DC voltage source `dc_value` from `positive` to `negative` with its branch current `i(name)`,
 // sweepable by .dc like a netlist V element.

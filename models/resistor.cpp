@@ -1,6 +1,9 @@
 // Resistor `Rname n+ n- value` (or `r=value`): a linear conductance G = 1/R between two nodes.
 #include <fmt/format.h>
 
+#include <numeric>
+#include <stdexcept>
+
 #include "core/circuit.h"
 #include "models/builtin_models.h"
 #include "models/primitive_devices.h"
@@ -16,6 +19,12 @@ class ResistorGroup : public DeviceGroup {
   std::vector<int> devices;  // device ids (Circuit::device_name)
 
   std::string_view kind() const override { return "resistor"; }
+  void reserve(std::size_t count) {
+    a.reserve(count);
+    b.reserve(count);
+    conductance.reserve(count);
+    devices.reserve(count);
+  }
   std::size_t size() const override { return a.size(); }
 
   void declare(MatrixStructure& structure) const override {
@@ -52,8 +61,9 @@ class ResistorGroup : public DeviceGroup {
   std::vector<Slots> slots_;
 };
 
-void append_resistor(Circuit& circuit, int device, int a, int b, double resistance) {
+void append_resistor(Circuit& circuit, int device, int a, int b, double resistance, std::size_t expected_count = 0) {
   auto& group = circuit.group<ResistorGroup>();
+  if (group.a.empty()) group.reserve(expected_count);
   group.a.push_back(a);
   group.b.push_back(b);
   group.conductance.push_back(1.0 / resistance);
@@ -79,11 +89,33 @@ void build_resistor(ElementCard& card) {
   }
   double resistance = card.value(*value_token);
   if (resistance == 0.0) card.fail(*value_token, fmt::format("resistor '{}' has zero resistance", card.name()));
-  append_resistor(card.circuit(), card.device_id(), card.node(1), card.node(2), resistance);
+  append_resistor(card.circuit(), card.device_id(), card.node(1), card.node(2), resistance, card.expected_count());
 }
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
   append_resistor(circuit, circuit.add_device(name), a, b, resistance);
+}
+
+void add_resistors(Circuit& circuit, std::vector<int> a, std::vector<int> b, std::vector<double> resistance, IndexedName name) {
+  const std::size_t count = a.size();
+  if (b.size() != count || resistance.size() != count)
+    throw std::invalid_argument(fmt::format("add_resistors: {} first nodes, {} second nodes, {} resistances", count, b.size(),
+                                            resistance.size()));
+  for (std::size_t k = 0; k < count; ++k)
+    if (resistance[k] == 0.0) throw std::invalid_argument(fmt::format("add_resistors: resistor {} has zero resistance", k));
+  auto& group = circuit.group<ResistorGroup>();
+  const int first = circuit.add_devices(static_cast<int>(count), std::move(name));
+  for (double& value : resistance) value = 1.0 / value;  // now the conductance
+  // Into an empty group the arrays move as they are.
+  auto append = [](auto& to, auto&& from) {
+    if (to.empty()) to = std::move(from);
+    else to.insert(to.end(), from.begin(), from.end());
+  };
+  append(group.a, std::move(a));
+  append(group.b, std::move(b));
+  append(group.conductance, std::move(resistance));
+  group.devices.resize(group.devices.size() + count);
+  std::iota(group.devices.end() - static_cast<std::ptrdiff_t>(count), group.devices.end(), first);
 }
 
 }  // namespace xbarsim

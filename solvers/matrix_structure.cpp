@@ -8,22 +8,35 @@ namespace xbarsim {
 MatrixStructure::MatrixStructure(int size) : size_(size) {}
 
 void MatrixStructure::add(int row, int column) {
-  if (finalized_) throw std::logic_error("MatrixStructure::add after finalize");
   if (row < 0 || column < 0 || row == column) return;  // every diagonal entry is present anyway
-  if (pending_.empty() || pending_.back().size() == kPendingBlockEntries) pending_.emplace_back().reserve(kPendingBlockEntries);
-  pending_.back().push_back({row, column});
+  switch (phase_) {
+    case Phase::pending:
+      if (pending_.empty() || pending_.back().size() == kPendingBlockEntries) pending_.emplace_back().reserve(kPendingBlockEntries);
+      pending_.back().push_back({row, column});
+      return;
+    case Phase::counting: ++column_starts_[static_cast<std::size_t>(column) + 1]; return;
+    case Phase::storing: row_indices_[static_cast<std::size_t>(column_starts_[static_cast<std::size_t>(column)]++)] = row; return;
+    case Phase::finalized: throw std::logic_error("MatrixStructure::add after finalize");
+  }
+}
+
+void MatrixStructure::finalize() {
+  const std::vector<std::vector<Entry>> pending = std::move(pending_);
+  pending_.clear();
+  build([&pending](MatrixStructure& structure) {
+    for (const auto& block : pending)
+      for (const Entry& entry : block) structure.add(entry.row, entry.column);
+  });
 }
 
 // Counting sort by column: count, turn counts into column starts, drop every row into its
 // column (the diagonal first), then sort and deduplicate each short column in place.
-void MatrixStructure::finalize() {
+void MatrixStructure::build(const std::function<void(MatrixStructure&)>& declare) {
+  if (phase_ != Phase::pending || !pending_.empty()) throw std::logic_error("MatrixStructure::build after add or finalize");
   const std::size_t n = static_cast<std::size_t>(size_);
   column_starts_.assign(n + 1, 0);
-  std::size_t declared = n;
-  for (const auto& block : pending_) {
-    declared += block.size();
-    for (const Entry& entry : block) ++column_starts_[static_cast<std::size_t>(entry.column) + 1];
-  }
+  phase_ = Phase::counting;
+  declare(*this);
   // column_starts_[c] becomes the start of column c, used as its fill cursor below.
   int start = 0;
   for (std::size_t c = 0; c < n; ++c) {
@@ -31,13 +44,11 @@ void MatrixStructure::finalize() {
     column_starts_[c] = start;
     start += count;
   }
-  row_indices_.resize(declared);
+  row_indices_.resize(static_cast<std::size_t>(start));
   for (std::size_t c = 0; c < n; ++c) row_indices_[static_cast<std::size_t>(column_starts_[c]++)] = static_cast<int>(c);
-  for (auto& block : pending_) {
-    for (const Entry& entry : block) row_indices_[static_cast<std::size_t>(column_starts_[static_cast<std::size_t>(entry.column)]++)] = entry.row;
-    std::vector<Entry>().swap(block);
-  }
-  pending_.clear();
+  phase_ = Phase::storing;
+  declare(*this);
+  phase_ = Phase::finalized;
   // Now column_starts_[c] is the end of column c. Sort, deduplicate and compact column by column.
   diagonal_slots_.resize(n);
   int written = 0, begin = 0;
@@ -55,7 +66,6 @@ void MatrixStructure::finalize() {
   }
   column_starts_[n] = written;
   row_indices_.resize(static_cast<std::size_t>(written));
-  finalized_ = true;
 }
 
 int MatrixStructure::find_slot(int row, int column) const {
@@ -67,6 +77,7 @@ int MatrixStructure::find_slot(int row, int column) const {
 
 int MatrixStructure::slot(int row, int column) const {
   if (row < 0 || column < 0) return trash_slot();
+  if (row == column) return diagonal_slot(row);
   const int found = find_slot(row, column);
   if (found < 0) throw std::logic_error("MatrixStructure::slot of an undeclared entry");
   return found;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 namespace xbarsim {
@@ -19,6 +20,11 @@ class MatrixStructure {
 
   void add(int row, int column);  // declare an entry; ignored when row or column is ground (-1)
   void finalize();                // bucket by column, sort and deduplicate each column: the CSC arrays
+  // Instead of add() then finalize(): `declare` adds every entry, and is called twice, first to
+  // count each column's entries, then to store them in place, so that no list of the declared
+  // entries is kept (a large circuit declares tens of millions). Both calls must add the same
+  // entries.
+  void build(const std::function<void(MatrixStructure&)>& declare);
 
   int size() const { return size_; }
   int nonzeros() const { return static_cast<int>(row_indices_.size()); }
@@ -43,12 +49,15 @@ class MatrixStructure {
   struct Entry {
     int row, column;
   };
-  // Declared off-diagonal entries until finalize(), in blocks of a fixed capacity so that growing
-  // never copies them.
+  // Off-diagonal entries declared with add() until finalize(), in blocks of a fixed capacity so
+  // that growing never copies them.
   static constexpr std::size_t kPendingBlockEntries = std::size_t{1} << 20;
 
+  // What add() does: keep the entry for finalize(), count it or store it (build()), or refuse.
+  enum class Phase { pending, counting, storing, finalized };
+
   int size_;
-  bool finalized_ = false;
+  Phase phase_ = Phase::pending;
   std::vector<std::vector<Entry>> pending_;
   std::vector<int> column_starts_;
   std::vector<int> row_indices_;

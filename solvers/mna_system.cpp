@@ -27,8 +27,9 @@ MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver, Mna
 
 void MnaSystem::build_structure() {
   const Circuit& circuit = circuit_;
-  for (const auto& group : circuit.groups()) group->declare(structure_);
-  structure_.finalize();
+  structure_.build([&circuit](MatrixStructure& structure) {
+    for (const auto& group : circuit.groups()) group->declare(structure);
+  });
   for (const auto& group : circuit.groups()) {
     group->set_charge_base(charge_count_);
     charge_count_ += group->charge_count();

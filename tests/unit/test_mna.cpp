@@ -64,6 +64,20 @@ TEST_CASE("matrix structure: columns sorted and deduplicated, every diagonal, gr
   CHECK(structure.slot(-1, 2) == structure.trash_slot());
   CHECK_THROWS_AS(structure.slot(2, 0), std::logic_error);
   CHECK_THROWS_AS(structure.add(1, 2), std::logic_error);
+
+  // Built in two passes (counted, then stored in place): the same arrays.
+  MatrixStructure built(4);
+  int passes = 0;
+  built.build([&](MatrixStructure& target) {
+    ++passes;
+    for (const auto& entry : entries) target.add(entry[0], entry[1]);
+  });
+  CHECK(passes == 2);
+  CHECK(built.same_pattern(structure));
+  CHECK(built.diagonal_slot(3) == structure.diagonal_slot(3));
+  CHECK(built.slot(2, 2) == 6);
+  CHECK_THROWS_AS(built.add(1, 2), std::logic_error);
+  CHECK_THROWS_AS(built.build([](MatrixStructure&) {}), std::logic_error);
 }
 
 TEST_CASE("stamps: resistor, voltage source, VCCS and CCVS land in their slots") {

@@ -92,4 +92,14 @@ TEST_CASE("top-level element lines stay text; subcircuit bodies and directives a
   CHECK(cards[1].tokens.size() == 4);
   CHECK(cards[1].tokens[3].where.line == 7);
   CHECK(cards[2].where.line == 9);
+
+  // Each run counts its element lines by letter (either case), continuations not counted.
+  NetlistText counted = read("t\nR1 a b 1\nr2 b c 2\n+ 3\nV1 a 0 1\n* note\nC1 c 0 1p\nR3 c 0 1\n");
+  REQUIRE(counted.element_lines.size() == 1);
+  const ElementLines& lines = counted.element_lines.front();
+  CHECK(lines.count == 5);
+  CHECK(lines.by_letter['r' - 'a'] == 3);
+  CHECK(lines.by_letter['v' - 'a'] == 1);
+  CHECK(lines.by_letter['c' - 'a'] == 1);
+  CHECK(lines.by_letter['d' - 'a'] == 0);
 }
