@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -149,15 +150,19 @@ int run_command(const std::vector<std::string_view>& arguments) {
   DiagnosticSink sink = stderr_diagnostic_sink();
   try {
     auto start = std::chrono::steady_clock::now();
-    Circuit circuit = load_circuit(options.netlist, sink, options.elaboration);
+    // Held by pointers that a successful run leaves to the operating system (see the end).
+    auto owned_circuit = std::make_unique<Circuit>(load_circuit(options.netlist, sink, options.elaboration));
+    Circuit& circuit = *owned_circuit;
     double parse_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const double parse_memory = peak_memory_mb();
     SimulatorSettings settings;
     settings.linear_solver = options.solver;
     settings.release_solver_before_last_output = true;
-    Simulator simulator(circuit, settings);
+    auto owned_simulator = std::make_unique<Simulator>(circuit, settings);
+    Simulator& simulator = *owned_simulator;
     const double setup_memory = peak_memory_mb();
-    Waveforms waveforms = simulator.run();
+    auto owned_waveforms = std::make_unique<Waveforms>(simulator.run());
+    const Waveforms& waveforms = *owned_waveforms;
     const double analysis_memory = peak_memory_mb();
 
     if (options.raw) {
@@ -213,6 +218,12 @@ int run_command(const std::vector<std::string_view>& arguments) {
           solver.solve_seconds, parse_memory,
           setup_memory, analysis_memory, peak_memory_mb());
     }
+    // The process ends with this command: the operating system takes the circuit, the solver
+    // and the results back at once, faster than freeing their millions of blocks one by one
+    // (about 0.15 s at 1024 x 1024).
+    (void)owned_waveforms.release();
+    (void)owned_simulator.release();
+    (void)owned_circuit.release();
     return 0;
   } catch (const NetlistError& error) {
     std::fprintf(stderr, "%s\n", error.what());
