@@ -15,11 +15,12 @@ namespace {
 
 // The iterative linear solver's tolerance during the time steps of a linear circuit
 // (LinearSolver::set_relative_tolerance), against the largest solution so far. Measured on
-// generated crossbar transients (128 x 128 and 256 x 256, 1000 steps, against KLU), the outputs'
-// error is 25 to 45 times the tolerance, relative to each vector's peak: 1e-11 keeps them within
-// 1e-9 of a direct solver's, a thousandth of the agreement asked of ngspice, with a quarter
-// fewer iterations than 1e-12. A nonlinear circuit keeps the solver's default: its Newton
-// iterations amplified the error of a held N-LEM array's solves some 200 times.
+// generated crossbar transients (32 x 32 to 256 x 256, 1000 steps, against KLU), the outputs'
+// error is 25 to 100 times the tolerance, relative to each vector's peak: 1e-11 keeps them within
+// about 1e-9 of a direct solver's (KLU and ngspice differ by 2.6e-8 on 32 x 32), a thousandth of
+// the agreement asked of ngspice, with a quarter fewer iterations than 1e-12. A nonlinear
+// circuit keeps the solver's default: its Newton iterations amplified the error of a held N-LEM
+// array's solves some 200 times.
 constexpr double kLinearStepSolveTolerance = 1e-11;
 
 std::string unsettled_unknowns(const Circuit& circuit, const NewtonResult& result, const std::vector<double>& solution) {
