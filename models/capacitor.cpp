@@ -37,6 +37,25 @@ class CapacitorGroup : public DeviceGroup {
       slots_[i] = {structure.slot(a[i], a[i]), structure.slot(b[i], b[i]), structure.slot(a[i], b[i]), structure.slot(b[i], a[i])};
       terminals_[i] = {structure.rhs_index(a[i]), structure.rhs_index(b[i])};
     }
+    // Each row's capacitors, n+ sides first: a count per row, then the lists in place.
+    const int rows = structure.size();
+    row_starts_.assign(static_cast<std::size_t>(rows) + 1, 0);
+    row_splits_.assign(static_cast<std::size_t>(rows), 0);
+    for (const Terminals& t : terminals_) {
+      if (t.a < rows) ++row_splits_[t.a];
+      if (t.b < rows) ++row_starts_[t.b + 1];
+    }
+    for (int row = 0; row < rows; ++row) {
+      const int plus = row_splits_[row];
+      row_splits_[row] = row_starts_[row] + plus;
+      row_starts_[row + 1] += row_splits_[row];
+    }
+    row_capacitors_.resize(static_cast<std::size_t>(row_starts_[rows]));
+    std::vector<int> plus_next(row_starts_.begin(), row_starts_.end() - 1), minus_next(row_splits_);
+    for (std::size_t i = 0; i < size(); ++i) {
+      if (terminals_[i].a < rows) row_capacitors_[plus_next[terminals_[i].a]++] = static_cast<int>(i);
+      if (terminals_[i].b < rows) row_capacitors_[minus_next[terminals_[i].b]++] = static_cast<int>(i);
+    }
   }
   void load(LoadContext& context) override {
     if (context.mode != AnalysisMode::transient) return;  // no DC current
@@ -49,11 +68,15 @@ class CapacitorGroup : public DeviceGroup {
       return;
     }
     if (context.rhs_only && !context.use_initial_conditions) {
-      // The equivalent current below is a0*C*v + history - a0*C*v = history, whatever v.
+      // The equivalent current below is a0*C*v + history - a0*C*v = history, whatever v. Each
+      // row gathers its capacitors' terms and is written once.
       double* rhs = context.rhs;
-      for (std::size_t i = 0; i < terminals_.size(); ++i) {
-        rhs[terminals_[i].a] -= history[i];
-        rhs[terminals_[i].b] += history[i];
+      const int rows = static_cast<int>(row_splits_.size());
+      for (int row = 0; row < rows; ++row) {
+        double sum = 0.0;
+        for (int k = row_starts_[row]; k < row_splits_[row]; ++k) sum -= history[row_capacitors_[k]];
+        for (int k = row_splits_[row]; k < row_starts_[row + 1]; ++k) sum += history[row_capacitors_[k]];
+        rhs[row] += sum;
       }
       return;
     }
@@ -87,6 +110,12 @@ class CapacitorGroup : public DeviceGroup {
   };
   std::vector<Slots> slots_;
   std::vector<Terminals> terminals_;
+  // The capacitors at each rhs row, for the rhs-only load, which gathers row by row instead of
+  // scattering capacitor by capacitor (grounded capacitors would all add into the one trash row,
+  // each update waiting for the one before): row r's capacitors with n+ at r are
+  // row_capacitors_[row_starts_[r], row_splits_[r]), those with n- at r follow up to
+  // row_starts_[r + 1]. Ground has no row here.
+  std::vector<int> row_starts_, row_splits_, row_capacitors_;
 };
 
 }  // namespace

@@ -107,6 +107,36 @@ TEST_CASE("a linear circuit's time steps solve at a looser iterative tolerance, 
   }
 }
 
+TEST_CASE("capacitors' rhs-only load equals the rhs of their full load, whichever terminal is grounded") {
+  auto parsed = parse_netlist("t\nV1 in 0 1\nR1 in a 1k\nC1 0 a 1n\nR2 a b 1k\nC2 a b 2n\nC3 b 0 3n\nC4 b 0 4n\n.tran 1u 10u\n");
+  MnaSystem system(parsed.circuit, make_linear_solver("klu"));
+  REQUIRE(system.charge_count() == 4);
+  std::vector<double> solution(static_cast<std::size_t>(system.size()) + 1, 0.0);
+  for (std::size_t k = 0; k + 1 < solution.size(); ++k) solution[k] = 0.3 + 0.2 * static_cast<double>(k);
+  const std::vector<double> history{1e-3, -2e-3, 5e-4, 7e-4};
+  std::vector<double> charges(4, 0.0);
+  LoadContext context;
+  context.solution = solution.data();
+  context.options = &parsed.circuit.options;
+  context.mode = AnalysisMode::transient;
+  context.integration_a0 = 1e6;
+  context.charge_history = history.data();
+  context.charges = charges.data();
+  system.load(context);
+  const std::vector<double> full = system.rhs();
+  system.load_reusing_matrix(context);
+  const std::vector<double>& rhs_only = system.rhs();
+  for (int row = 0; row < system.size(); ++row) {
+    CAPTURE(row);
+    CHECK(rhs_only[row] == doctest::Approx(full[row]).epsilon(1e-12));
+  }
+  // A capacitor adds -h at n+ and +h at n-. Node a: +h1 (n- of C1) - h2 (n+ of C2); node b:
+  // +h2 - h3 - h4.
+  const int a = *parsed.circuit.find_node("a"), b = *parsed.circuit.find_node("b");
+  CHECK(rhs_only[a] == doctest::Approx(history[0] - history[1]));
+  CHECK(rhs_only[b] == doctest::Approx(history[1] - history[2] - history[3]));
+}
+
 TEST_CASE("B-source Jacobian equals a finite difference of its residual") {
   auto parsed = parse_netlist(
       "t\nV1 a 0 0.4\nR1 a b 1k\nB1 b 0 I={1e-3*sinh(V(b)/0.1)*V(a)^2 + I(V1)*2}\nB2 c 0 V={V(a,b)*exp(V(b))}\nR2 c 0 1k\n.op\n");
