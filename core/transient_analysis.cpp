@@ -117,8 +117,16 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     steps[0] = step;
 
     const IntegrationCoefficients coefficients = integration_coefficients(options.method, order, steps);
-    for (std::size_t k = 0; k < charge_count; ++k)
-      history[k] = coefficients.a1 * charges[1][k] + coefficients.a2 * charges[2][k] + coefficients.b1 * derivative_previous[k];
+    // history = a1 q1 + a2 q2 + b1 dq/dt_prev, reading only the arrays with a coefficient (no
+    // formula has both a2 and b1).
+    const double a1 = coefficients.a1, a2 = coefficients.a2, b1 = coefficients.b1;
+    const double *q1 = charges[1].data(), *q2 = charges[2].data(), *derivative = derivative_previous.data();
+    if (a2 != 0.0)  // Gear-2
+      for (std::size_t k = 0; k < charge_count; ++k) history[k] = a1 * q1[k] + a2 * q2[k];
+    else if (b1 != 0.0)  // trapezoidal
+      for (std::size_t k = 0; k < charge_count; ++k) history[k] = a1 * q1[k] + b1 * derivative[k];
+    else  // backward Euler
+      for (std::size_t k = 0; k < charge_count; ++k) history[k] = a1 * q1[k];
 
     NewtonSettings settings;
     settings.mode = AnalysisMode::transient;
