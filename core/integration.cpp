@@ -140,6 +140,23 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
   return {to_step(worst_first, order), with_order_two ? to_step(worst_second, 2) : kInfinity};
 }
 
+void predict_solution(std::span<const double* const> solutions, int count, std::span<const double> steps, std::size_t size,
+                      double* predicted) {
+  const double* now = solutions[0];
+  if (count >= 3) {
+    const double* previous = solutions[1];
+    const double* older = solutions[2];
+    const double ratio = (steps[0] + steps[1]) / (steps[1] + steps[2]);
+    for (std::size_t k = 0; k < size; ++k) predicted[k] = previous[k] + ratio * (now[k] - older[k]);
+  } else if (count == 2) {
+    const double* previous = solutions[1];
+    const double ratio = steps[0] / steps[1];
+    for (std::size_t k = 0; k < size; ++k) predicted[k] = now[k] + ratio * (now[k] - previous[k]);
+  } else {
+    std::copy(now, now + size, predicted);
+  }
+}
+
 BreakpointTable::BreakpointTable(std::vector<double> times, double minimum_spacing)
     : times_(std::move(times)), minimum_spacing_(minimum_spacing) {
   std::sort(times_.begin(), times_.end());

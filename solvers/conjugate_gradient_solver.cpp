@@ -9,7 +9,6 @@
 namespace xbarsim {
 namespace {
 
-constexpr double kRelativeTolerance = 1e-12;   // preconditioned residual norm against the rhs's
 constexpr double kSymmetryTolerance = 1e-12;   // relative difference of A(i,j) and A(j,i)
 constexpr int kMaximumIterations = 1000;
 // Chains handled together when applying the Schur complement: a crossbar's eliminated word
@@ -298,7 +297,8 @@ bool ConjugateGradientSolver::conjugate_gradients() {
     std::fill(direction, direction + count, 0.0);
     residual_norm_squared = update_and_precondition(1.0);
   }
-  const double threshold = kRelativeTolerance * kRelativeTolerance * rhs_norm_squared;
+  largest_rhs_norm_squared_ = std::max(largest_rhs_norm_squared_, rhs_norm_squared);
+  const double threshold = relative_tolerance_ * relative_tolerance_ * largest_rhs_norm_squared_;
   std::copy(preconditioned, preconditioned + count, direction);
   for (int iteration = 0; residual_norm_squared > threshold; ++iteration) {
     if (iteration == kMaximumIterations) return false;
@@ -315,6 +315,7 @@ bool ConjugateGradientSolver::conjugate_gradients() {
 
 void ConjugateGradientSolver::forget_values() {
   std::fill(solution_.begin(), solution_.end(), 0.0);
+  largest_rhs_norm_squared_ = 0.0;
   for (const auto& core : core_solvers_) core->forget_values();
   if (direct_) direct_->forget_values();
 }
@@ -351,6 +352,7 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
         for (std::size_t k = 0; k < unknowns.size(); ++k) core_guess_[k] = guess[unknowns[k]];
         core_solvers_[core]->set_initial_guess(core_guess_.data());
       }
+      core_solvers_[core]->set_relative_tolerance(relative_tolerance_);
       core_solvers_[core]->solve(rhs);
     });
     copy_core_statistics();

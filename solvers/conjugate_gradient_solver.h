@@ -13,7 +13,8 @@
 //             g = b_I - C_IE T_E^-1 b_E
 //             preconditioned CG on S x_I = g, preconditioner T_I (exact line solves),
 //               starting from the previous solve's x_I (or from set_initial_guess's),
-//               until sqrt(r' T_I^-1 r) <= 1e-12 sqrt(g' T_I^-1 g)
+//               until sqrt(r' T_I^-1 r) <= tol * sqrt(g' T_I^-1 g) for the largest such
+//               norm of a g since forget_values() (tol: relative_tolerance(), 1e-12 unless set)
 //             x_E = T_E^-1 (b_E - C_EI x_I); pinned voltages and source currents by KCL
 //             no convergence in kMaximumIterations -> KLU for good
 // For a crossbar the eliminated chains are the word lines, the iterated ones the bit lines
@@ -95,6 +96,7 @@ class ConjugateGradientSolver : public LinearSolver {
   // iterated unknowns.
   std::vector<double> solution_, scratch_;
   std::vector<double> residual_, preconditioned_, product_;
+  double largest_rhs_norm_squared_ = 0.0;  // the stopping test's reference, since forget_values()
 };
 
 }  // namespace xbarsim

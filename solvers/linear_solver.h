@@ -65,6 +65,14 @@ class LinearSolver {
   // solve, so it must stay alive until then), such as a transient's predicted solution.
   // Iterative solvers start from it instead of their previous solution; direct ones ignore it.
   virtual void set_initial_guess(const double* guess) { (void)guess; }
+  // Iterative solvers stop when their error estimate is within this fraction of the largest
+  // solution since forget_values() (ConjugateGradientSolver: the preconditioned residual norm
+  // against the largest preconditioned norm of a right-hand side). Measured against the largest
+  // rather than the present solution, the test stays attainable when the solution decays to
+  // almost nothing (a transient after its inputs switch off). Direct solvers ignore it.
+  static constexpr double kDefaultRelativeTolerance = 1e-12;
+  void set_relative_tolerance(double relative) { relative_tolerance_ = relative; }
+  double relative_tolerance() const { return relative_tolerance_; }
   const LinearSolverStatistics& statistics() const { return statistics_; }
   void add_time(double factor_seconds, double solve_seconds) {
     statistics_.factor_seconds += factor_seconds;
@@ -73,6 +81,7 @@ class LinearSolver {
 
  protected:
   LinearSolverStatistics statistics_;
+  double relative_tolerance_ = kDefaultRelativeTolerance;
 };
 
 // "auto" (default: "cg" for large systems that qualify, KLU otherwise), "klu", "eigen" (Eigen's

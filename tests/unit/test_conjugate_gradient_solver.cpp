@@ -127,6 +127,56 @@ TEST_CASE("cg follows a Newton sequence: diode cells change the matrix at every 
   check_agreement(with_klu.waveforms, with_cg.waveforms, 1e-6);
 }
 
+TEST_CASE("cg stops against the largest right-hand side since forget_values, at the tolerance set") {
+  auto parsed = parse_netlist(crossbar_netlist(16, 16, ".op"));
+  MnaSystem system(parsed.circuit, make_linear_solver("klu"));
+  const std::size_t n = static_cast<std::size_t>(system.size());
+  std::vector<double> solution(n + 1, 0.0), exact;
+  LoadContext context;
+  context.solution = solution.data();
+  context.options = &parsed.circuit.options;
+  system.load(context);
+  system.factor_and_solve(exact);
+  const std::vector<double> zeros(n, 0.0);
+  ConjugateGradientSolver solver(0);
+  solver.analyze(system.structure());
+  solver.factor(system.matrix_values().data());
+  // Solves rhs * scale from zero; returns its iterations and largest error against the exact
+  // solution (scaled), relative to the largest unscaled value.
+  auto solve_scaled = [&](double scale) {
+    std::vector<double> x(system.rhs().begin(), system.rhs().begin() + static_cast<std::ptrdiff_t>(n));
+    for (double& value : x) value *= scale;
+    const long before = solver.statistics().conjugate_gradient_iterations;
+    solver.set_initial_guess(zeros.data());
+    solver.solve(x.data());
+    double largest = 0.0, error = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+      largest = std::max(largest, std::abs(exact[k]));
+      error = std::max(error, std::abs(x[k] - scale * exact[k]));
+    }
+    return std::pair{solver.statistics().conjugate_gradient_iterations - before, error / largest};
+  };
+  const double tiny = 0x1p-30;  // a power of two: scaled exactly, the same iterations from zero
+  const auto [full_iterations, full_error] = solve_scaled(1.0);
+  CHECK(full_error <= 1e-9);
+  // After the full-size solve, a tiny right-hand side is solved to the same absolute accuracy:
+  // fewer iterations than from scratch.
+  const auto [after_full, after_full_error] = solve_scaled(tiny);
+  CHECK(after_full_error <= 1e-9);
+  solver.forget_values();
+  const auto [fresh, fresh_error] = solve_scaled(tiny);
+  CHECK(fresh == full_iterations);
+  CHECK(after_full < fresh);
+  CHECK(fresh_error <= 1e-9 * tiny);
+  // A looser tolerance: fewer iterations, a larger but bounded error.
+  solver.forget_values();
+  solver.set_relative_tolerance(1e-6);
+  const auto [loose, loose_error] = solve_scaled(1.0);
+  CHECK(loose < full_iterations);
+  CHECK(loose_error > full_error);
+  CHECK(loose_error <= 1e-4);
+}
+
 TEST_CASE("cg on a DC sweep keeps its factorisation (values unchanged) and agrees with KLU") {
   const std::string netlist = crossbar_netlist(10, 10, ".dc Vin3 0 0.2 0.05");
   SolverRun direct = simulate(netlist, "klu");

@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/integration.h"
 #include "core/simulator.h"
+#include "core/transient_analysis.h"
 #include "netlist_test_support.h"
 #include "solvers/mna_system.h"
 
@@ -59,6 +61,80 @@ TEST_CASE("breakpoints are sorted, merged within the minimum spacing, and found 
   CHECK(table.next_after(1.0) == 2.0);
   CHECK(table.next_after(2.5) == 3.0);
   CHECK(std::isinf(table.next_after(5.0)));
+}
+
+TEST_CASE("the predicted solution is exact for ramps and for step-to-step sign changes") {
+  // Three accepted points at t = 0, 1, 3 (steps 1 and 2), the next step 1.5 (t = 4.5).
+  const double steps[3] = {1.5, 2.0, 1.0};
+  auto ramp = [](double t) { return 0.25 - 0.5 * t; };
+  const std::vector<double> now{ramp(3.0)}, previous{ramp(1.0)}, older{ramp(0.0)};
+  const double* const accepted[3] = {now.data(), previous.data(), older.data()};
+  double predicted = 0.0;
+  predict_solution(accepted, 3, steps, 1, &predicted);
+  CHECK(predicted == doctest::Approx(ramp(4.5)).epsilon(1e-14));
+  predict_solution(accepted, 2, steps, 1, &predicted);
+  CHECK(predicted == doctest::Approx(ramp(4.5)).epsilon(1e-14));
+  predict_solution(accepted, 1, steps, 1, &predicted);
+  CHECK(predicted == now[0]);
+
+  // On equal steps: a ramp plus a component alternating in sign (trapezoidal ringing). Three
+  // points continue both; two points (linear extrapolation) get the alternation wrong by 4 times
+  // its amplitude.
+  const double equal[3] = {0.5, 0.5, 0.5};
+  auto ringing = [&](int k) { return ramp(0.5 * k) + 0.125 * (k % 2 == 0 ? 1.0 : -1.0); };
+  const std::vector<double> x3{ringing(3)}, x2{ringing(2)}, x1{ringing(1)};
+  const double* const alternating[3] = {x3.data(), x2.data(), x1.data()};
+  predict_solution(alternating, 3, equal, 1, &predicted);
+  CHECK(predicted == doctest::Approx(ringing(4)).epsilon(1e-14));
+  predict_solution(alternating, 2, equal, 1, &predicted);
+  CHECK(std::abs(predicted - ringing(4)) == doctest::Approx(4 * 0.125));
+}
+
+TEST_CASE("a linear circuit's time steps solve at a looser iterative tolerance, restored afterwards") {
+  for (const bool linear : {true, false}) {
+    auto parsed = parse_netlist(linear ? "t\nV1 in 0 PULSE(0 1 1u 1u 1u 5u)\nR1 in out 1k\nC1 out 0 1n\n.tran 1u 20u\n"
+                                       : "t\nV1 in 0 PULSE(0 1 1u 1u 1u 5u)\nR1 in out 1k\nD1 out 0 dm\nC1 out 0 1n\n.model dm D\n.tran 1u 20u\n");
+    MnaSystem system(parsed.circuit, make_linear_solver("klu"));
+    CHECK(system.is_linear() == linear);
+    TransientAnalysis analysis(system, std::get<TransientRequest>(parsed.circuit.analyses[0]));
+    OperatingPointStatistics statistics;
+    std::vector<double> tolerances;
+    analysis.run(statistics, [&](double, const std::vector<double>&) { tolerances.push_back(system.solver().relative_tolerance()); });
+    REQUIRE(tolerances.size() > 2);
+    CHECK(tolerances.front() == LinearSolver::kDefaultRelativeTolerance);  // the operating point
+    CHECK(tolerances.back() == (linear ? 1e-11 : LinearSolver::kDefaultRelativeTolerance));
+    CHECK(system.solver().relative_tolerance() == LinearSolver::kDefaultRelativeTolerance);
+  }
+}
+
+TEST_CASE("capacitors' rhs-only load equals the rhs of their full load, whichever terminal is grounded") {
+  auto parsed = parse_netlist("t\nV1 in 0 1\nR1 in a 1k\nC1 0 a 1n\nR2 a b 1k\nC2 a b 2n\nC3 b 0 3n\nC4 b 0 4n\n.tran 1u 10u\n");
+  MnaSystem system(parsed.circuit, make_linear_solver("klu"));
+  REQUIRE(system.charge_count() == 4);
+  std::vector<double> solution(static_cast<std::size_t>(system.size()) + 1, 0.0);
+  for (std::size_t k = 0; k + 1 < solution.size(); ++k) solution[k] = 0.3 + 0.2 * static_cast<double>(k);
+  const std::vector<double> history{1e-3, -2e-3, 5e-4, 7e-4};
+  std::vector<double> charges(4, 0.0);
+  LoadContext context;
+  context.solution = solution.data();
+  context.options = &parsed.circuit.options;
+  context.mode = AnalysisMode::transient;
+  context.integration_a0 = 1e6;
+  context.charge_history = history.data();
+  context.charges = charges.data();
+  system.load(context);
+  const std::vector<double> full = system.rhs();
+  system.load_reusing_matrix(context);
+  const std::vector<double>& rhs_only = system.rhs();
+  for (int row = 0; row < system.size(); ++row) {
+    CAPTURE(row);
+    CHECK(rhs_only[row] == doctest::Approx(full[row]).epsilon(1e-12));
+  }
+  // A capacitor adds -h at n+ and +h at n-. Node a: +h1 (n- of C1) - h2 (n+ of C2); node b:
+  // +h2 - h3 - h4.
+  const int a = *parsed.circuit.find_node("a"), b = *parsed.circuit.find_node("b");
+  CHECK(rhs_only[a] == doctest::Approx(history[0] - history[1]));
+  CHECK(rhs_only[b] == doctest::Approx(history[1] - history[2] - history[3]));
 }
 
 TEST_CASE("B-source Jacobian equals a finite difference of its residual") {
