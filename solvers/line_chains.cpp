@@ -61,11 +61,13 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
       previous = current;
       current = next;
     }
+    // A walk of 3 or more whose ends are linked went round a cycle: cut its closing link.
     const int first = walk[static_cast<std::size_t>(walk_starts.back())], last = walk.back();
-    for (int side = 0; side < 2; ++side) {
-      if (links[2 * last + side] == first && walk.size() - static_cast<std::size_t>(walk_starts.back()) > 2) links[2 * last + side] = -1;
-      if (links[2 * first + side] == last && walk.size() - static_cast<std::size_t>(walk_starts.back()) > 2) links[2 * first + side] = -1;
-    }
+    if (walk.size() - static_cast<std::size_t>(walk_starts.back()) > 2)
+      for (int side = 0; side < 2; ++side) {
+        if (links[2 * last + side] == first) links[2 * last + side] = -1;
+        if (links[2 * first + side] == last) links[2 * first + side] = -1;
+      }
     walk_starts.push_back(static_cast<int>(walk.size()));
   };
   for (int u = 0; u < n; ++u)
