@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <typeindex>
+#include <typeinfo>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -131,12 +131,16 @@ class Circuit {
   }
   std::string unknown_label(int index) const;  // "node 'x'" / "branch current of 'v1'" for messages
 
-  // Device groups, one per kind, created on first use.
+  // Device groups, one per kind, created on first use (a circuit has a handful: a linear search
+  // of their types is faster than hashing one per device added).
   template <class Group>
   Group& group() {
-    auto [it, inserted] = group_index_.try_emplace(std::type_index(typeid(Group)), groups_.size());
-    if (inserted) groups_.push_back(std::make_unique<Group>());
-    return static_cast<Group&>(*groups_[it->second]);
+    const std::type_info& type = typeid(Group);
+    for (std::size_t k = 0; k < group_types_.size(); ++k)
+      if (*group_types_[k] == type) return static_cast<Group&>(*groups_[k]);
+    group_types_.push_back(&type);
+    groups_.push_back(std::make_unique<Group>());
+    return static_cast<Group&>(*groups_.back());
   }
   const std::vector<std::unique_ptr<DeviceGroup>>& groups() const { return groups_; }
 
@@ -191,7 +195,7 @@ class Circuit {
 
   void index_bulk_nodes() const;
   std::vector<std::unique_ptr<DeviceGroup>> groups_;
-  std::unordered_map<std::type_index, std::size_t> group_index_;
+  std::vector<const std::type_info*> group_types_;  // of groups_
 };
 
 }  // namespace xbarsim

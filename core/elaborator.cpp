@@ -14,6 +14,7 @@
 #include "core/name_table.h"
 #include "core/native_subcircuit.h"
 #include "core/step_specification.h"
+#include "models/primitive_devices.h"
 #include "core/spice_number.h"
 
 namespace xbarsim {
@@ -241,18 +242,20 @@ class Elaborator {
     }
     // A generated array has about two nodes per three element lines; more only costs a rehash.
     circuit_.reserve(count, count * 3 / 4);
-    // Two cards, reused (their strings and tokens keep their storage): the next line is read
+    // Two lines, reused (their strings and tokens keep their storage): the next line is read
     // and its names' hash slots requested from memory while the current line is built.
-    Card cards[2];
+    ElementLine element_lines_read[2];
     for (const ElementLines& lines : *element_lines) {
       ElementLineReader reader(lines);
-      bool have = reader.next(cards[0]);
+      bool have = reader.next(element_lines_read[0]);
       for (std::size_t k = 0; have; ++k) {
-        Card& current = cards[k % 2];
-        Card& next = cards[(k + 1) % 2];
+        ElementLine& current = element_lines_read[k % 2];
+        ElementLine& next = element_lines_read[(k + 1) % 2];
         have = reader.next(next);
         if (have) prefetch_names(next, current);
-        element(current, scope);
+        if (current.plain && plain_element(current.words)) continue;
+        if (current.plain) reader.make_card(current);
+        element(current.card, scope);
       }
     }
     if (auto duplicate = circuit_.duplicate_device()) throw DuplicateDevice{std::move(*duplicate)};
@@ -338,17 +341,32 @@ class Elaborator {
     return circuit_.add_device(name);
   }
 
-  // A top-level card's first two nodes (flat names there), about to be looked up, except those
-  // on the card before it (found among the recent nodes, Circuit::node): a prefetch costs about
+  // A top-level line's first two nodes (flat names there), about to be looked up, except those
+  // on the line before it (found among the recent nodes, Circuit::node): a prefetch costs about
   // as much as the lookup it hides.
-  void prefetch_names(const Card& card, const Card& before) const {
-    auto on_before = [&](const std::string& name) {
-      for (std::size_t i = 1; i < 3 && i < before.tokens.size(); ++i)
-        if (before.tokens[i].text == name) return true;
-      return false;
+  void prefetch_names(const ElementLine& line, const ElementLine& before) const {
+    auto word = [](const ElementLine& element, std::size_t i) -> std::string_view {
+      if (element.plain) return element.words[i];
+      return i < element.card.tokens.size() ? std::string_view(element.card.tokens[i].text) : std::string_view();
     };
-    for (std::size_t i = 1; i < 3 && i < card.tokens.size(); ++i)
-      if (!on_before(card.tokens[i].text)) circuit_.prefetch_node(card.tokens[i].text);
+    for (std::size_t i = 1; i < 3; ++i) {
+      const std::string_view name = word(line, i);
+      if (!name.empty() && name != word(before, 1) && name != word(before, 2)) circuit_.prefetch_node(name);
+    }
+  }
+
+  // Builds a plain top-level line (ElementLine) directly when it is a resistor with a nonzero
+  // plain number as its value, exactly as build_resistor would; false when it needs the card
+  // (another element, anything to report, or duplicate names checked as they come).
+  bool plain_element(const std::array<std::string_view, 4>& words) {
+    if (words[0].front() != 'r' || seen_devices_) return false;
+    const std::optional<double> resistance = parse_spice_number(words[3]);
+    if (!resistance || *resistance == 0.0) return false;
+    const int device = circuit_.add_device(words[0]);
+    const int a = circuit_.node(words[1]);
+    const int b = circuit_.node(words[2]);
+    add_resistor_device(circuit_, device, a, b, *resistance, top_level_by_letter_['r' - 'a']);
+    return true;
   }
 
   void element(const Card& card, const Scope& scope) {

@@ -384,11 +384,60 @@ void tokenize(const Card& card, std::vector<Token>& tokens) {
 ElementLineReader::ElementLineReader(const ElementLines& lines)
     : lines_(lines), position_(lines.begin), line_(lines.first_line) {}
 
-bool ElementLineReader::next(Card& card) {
+namespace {
+
+// What each character is to a plain line (ElementLine): part of a word, a separator, or something
+// only the tokenizer handles (other white space, punctuation, quotes, braces, comments).
+enum class PlainClass : unsigned char { word, separator, other };
+
+constexpr std::array<PlainClass, 256> plain_classes() {
+  std::array<PlainClass, 256> classes{};
+  for (const char c : std::string_view("\r\f\v=(),{}'\";$")) classes[static_cast<unsigned char>(c)] = PlainClass::other;
+  classes[static_cast<unsigned char>(' ')] = classes[static_cast<unsigned char>('\t')] = PlainClass::separator;
+  return classes;
+}
+constexpr std::array<PlainClass, 256> kPlainClasses = plain_classes();
+
+// Splits `text` into `words` when it is four plain words separated by spaces or tabs (see
+// ElementLine); false otherwise. A word with capitals is lower-cased into `lowered`; the others
+// are views of `text`.
+bool split_plain_words(std::string_view text, std::string& lowered, std::array<std::string_view, 4>& words) {
+  std::size_t count = 0;
+  std::size_t i = 0;
+  const std::size_t size = text.size();
+  lowered.clear();
+  if (lowered.capacity() < size) lowered.reserve(size);  // views into it stay valid while it grows
+  while (true) {
+    while (i < size && kPlainClasses[static_cast<unsigned char>(text[i])] == PlainClass::separator) ++i;
+    if (i == size) break;
+    const std::size_t start = i;
+    bool capitals = false;
+    for (; i < size; ++i) {
+      const char c = text[i];
+      const PlainClass kind = kPlainClasses[static_cast<unsigned char>(c)];
+      if (kind == PlainClass::separator) break;
+      if (kind == PlainClass::other) return false;
+      capitals |= c >= 'A' && c <= 'Z';
+    }
+    if (count == words.size()) return false;
+    std::string_view word = text.substr(start, i - start);
+    if (capitals) {
+      const std::size_t offset = lowered.size();
+      for (char c : word) lowered.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+      word = std::string_view(lowered).substr(offset);
+    }
+    words[count++] = word;
+  }
+  return count == words.size();
+}
+
+}  // namespace
+
+bool ElementLineReader::next(ElementLine& element) {
   PhysicalLines lines(lines_.content->text(), position_, lines_.end, line_);
-  PhysicalLine line;
-  std::size_t first = 0;
-  bool started = false;
+  PhysicalLine line, start;
+  std::size_t first = 0, start_first = 0;
+  bool started = false, continued = false;
   while (lines.next(line)) {
     const LineKind kind = classify(line.text, first);
     if (kind == LineKind::blank) continue;
@@ -397,17 +446,40 @@ bool ElementLineReader::next(Card& card) {
         lines.unread(line);
         break;
       }
-      start_card(card, line, first, lines_.file);
+      start = line;
+      start_first = first;
       started = true;
     } else if (started) {  // a run always begins with a start line (NetlistReader)
-      continue_card(card, line, first, lines_.file);
+      if (!continued) start_card(element.card, start, start_first, lines_.file);
+      continue_card(element.card, line, first, lines_.file);
+      continued = true;
     }
   }
   position_ = lines.position();
   line_ = lines.line_number();
   if (!started) return false;
-  tokenize(card, card.tokens);
+  element.text = start.text;
+  element.line_number = start.number;
+  element.plain = !continued && start_first == 0 && split_plain_words(start.text, element.lowered, element.words);
+  if (element.plain) return true;
+  if (!continued) start_card(element.card, start, start_first, lines_.file);
+  tokenize(element.card, element.card.tokens);
   return true;
+}
+
+bool ElementLineReader::next(Card& card) {
+  ElementLine element;
+  element.card = std::move(card);
+  const bool have = next(element);
+  if (have && element.plain) make_card(element);
+  card = std::move(element.card);
+  return have;
+}
+
+void ElementLineReader::make_card(ElementLine& element) const {
+  element.plain = false;
+  start_card(element.card, PhysicalLine{element.text, element.line_number, 0, 0}, 0, lines_.file);
+  tokenize(element.card, element.card.tokens);
 }
 
 std::vector<Card> element_cards(const NetlistText& netlist) {

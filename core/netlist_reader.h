@@ -69,12 +69,29 @@ struct NetlistText {
   std::vector<ElementLines> element_lines;  // the top level's element lines, in order
 };
 
-// Reads the logical lines of ElementLines one card at a time into a reused Card (its strings and
-// tokens keep their capacity from card to card).
+// One logical element line as ElementLineReader::next gives it: a card, or, for a line of exactly
+// four plain words on one physical line (`R1 a b 1k`: no continuation, comment, quote, brace or
+// punctuation; the bulk of a generated array), just the words, lower-cased, which costs far less
+// than a card. The words stay valid until the line is read into again.
+struct ElementLine {
+  bool plain = false;
+  std::array<std::string_view, 4> words;  // plain: the words, lower-cased
+  Card card;                              // not plain: the card
+  // A plain line's text and line number, from which ElementLineReader::make_card makes its card.
+  std::string_view text;
+  int line_number = 0;
+  std::string lowered;  // storage of the words written with capitals (the others view the text)
+};
+
+// Reads the logical lines of ElementLines one at a time into a reused ElementLine (its strings and
+// tokens keep their capacity from line to line).
 class ElementLineReader {
  public:
   explicit ElementLineReader(const ElementLines& lines);
-  bool next(Card& card);  // false when there are no more lines
+  bool next(ElementLine& line);  // false when there are no more lines
+  bool next(Card& card);         // every line as a card
+  // Turns a plain line into the card next(Card&) would have made of it.
+  void make_card(ElementLine& line) const;
 
  private:
   const ElementLines& lines_;

@@ -14,14 +14,16 @@
 // dot or other character after the units is an error), so a typo is reported instead of guessed.
 //
 // The value is the correctly rounded double of the decimal number: the mantissa digits and the
-// combined exponent (written exponent plus the suffix's power of ten) go through one
-// std::from_chars, so `0.1u` is exactly the double nearest 1e-7. `mil` (25.4e-6) is applied as a
+// combined exponent (written exponent plus the suffix's power of ten) go through one correctly
+// rounded conversion (an exact multiplication or division for short numbers, std::from_chars for
+// the others), so `0.1u` is exactly the double nearest 1e-7. `mil` (25.4e-6) is applied as a
 // multiplication.
 #include "core/spice_number.h"
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 namespace xbarsim {
@@ -60,6 +62,45 @@ ScaleSuffix scale_suffix_at(std::string_view text, std::size_t position) {
     case 'f': return {-15, 1.0, 1};
     default: return {};
   }
+}
+
+// `<integer>.<fraction>` times 10^exponent, correctly rounded, when that takes one exact
+// operation: at most 15 significant digits (an exact integer in a double) scaled by a power of ten
+// up to 1e22 (also exact), multiplied or divided once (IEEE operations round correctly). Most
+// netlist values (`100`, `0.176`, `1k`) are such; false for the others.
+bool exact_small_decimal(std::string_view integer, std::string_view fraction, long long exponent, double& value) {
+  constexpr double kPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  std::uint64_t mantissa = 0;
+  int digits = 0;
+  for (std::string_view part : {integer, fraction})
+    for (char c : part) {
+      if (digits == 0 && c == '0') continue;  // leading zeros do not count
+      if (++digits > 15) return false;
+      mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+  const long long scale = exponent - static_cast<long long>(fraction.size());
+  if (scale < -22 || scale > 22) return false;
+  const double exact = static_cast<double>(mantissa);
+  value = scale >= 0 ? exact * kPowersOfTen[scale] : exact / kPowersOfTen[-scale];
+  return true;
+}
+
+// Same for any decimal: "<integer>.<fraction>e<exponent>" through one correctly rounded
+// std::from_chars.
+double decimal_value(std::string_view integer, std::string_view fraction, long long exponent) {
+  std::string decimal(integer);
+  decimal.push_back('.');
+  decimal.append(fraction);
+  decimal.push_back('e');
+  decimal.append(std::to_string(exponent));
+  double value = 0.0;
+  const auto result = std::from_chars(decimal.data(), decimal.data() + decimal.size(), value);
+  if (result.ec == std::errc::result_out_of_range) {
+    // from_chars leaves value untouched on range errors: decide between overflow and underflow.
+    value = exponent > 0 ? HUGE_VAL : 0.0;
+  }
+  return value;
 }
 
 }  // namespace
@@ -106,18 +147,11 @@ std::optional<double> parse_spice_number_prefix(std::string_view text, std::size
   position += suffix.length;
   while (position < text.size() && is_letter(text[position])) ++position;  // unit letters
 
-  // "<integer>.<fraction>e<exponent>" for a single correctly rounded conversion.
-  std::string decimal(text.substr(integer_begin, integer_end - integer_begin));
-  decimal.push_back('.');
-  decimal.append(text.substr(fraction_begin, fraction_end - fraction_begin));
-  decimal.push_back('e');
-  decimal.append(std::to_string(exponent + suffix.power_of_ten));
   double value = 0.0;
-  const auto result = std::from_chars(decimal.data(), decimal.data() + decimal.size(), value);
-  if (result.ec == std::errc::result_out_of_range) {
-    // from_chars leaves value untouched on range errors: decide between overflow and underflow.
-    value = exponent + suffix.power_of_ten > 0 ? HUGE_VAL : 0.0;
-  }
+  if (!exact_small_decimal(text.substr(integer_begin, integer_end - integer_begin),
+                           text.substr(fraction_begin, fraction_end - fraction_begin), exponent + suffix.power_of_ten, value))
+    value = decimal_value(text.substr(integer_begin, integer_end - integer_begin),
+                          text.substr(fraction_begin, fraction_end - fraction_begin), exponent + suffix.power_of_ten);
   value *= suffix.multiplier;
   consumed = position;
   return negative ? -value : value;

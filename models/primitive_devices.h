@@ -13,6 +13,9 @@
 namespace xbarsim {
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance);
+// Same, for a device already registered (Circuit::add_device); the first resistor reserves room
+// for `expected_count` of them.
+void add_resistor_device(Circuit& circuit, int device, int a, int b, double resistance, std::size_t expected_count = 0);
 
 // Resistors in bulk: resistor k from node a[k] to node b[k] of resistance[k] ohms, named by
 // `name(k)` when a name is asked for (Circuit::add_devices), appended in order. The arrays are

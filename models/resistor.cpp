@@ -61,7 +61,9 @@ class ResistorGroup : public DeviceGroup {
   std::vector<Slots> slots_;
 };
 
-void append_resistor(Circuit& circuit, int device, int a, int b, double resistance, std::size_t expected_count = 0) {
+}  // namespace
+
+void add_resistor_device(Circuit& circuit, int device, int a, int b, double resistance, std::size_t expected_count) {
   auto& group = circuit.group<ResistorGroup>();
   if (group.a.empty()) group.reserve(expected_count);
   group.a.push_back(a);
@@ -69,8 +71,6 @@ void append_resistor(Circuit& circuit, int device, int a, int b, double resistan
   group.conductance.push_back(1.0 / resistance);
   group.devices.push_back(device);
 }
-
-}  // namespace
 
 void build_resistor(ElementCard& card) {
   const char* usage = "Rname n+ n- value";
@@ -89,11 +89,13 @@ void build_resistor(ElementCard& card) {
   }
   double resistance = card.value(*value_token);
   if (resistance == 0.0) card.fail(*value_token, fmt::format("resistor '{}' has zero resistance", card.name()));
-  append_resistor(card.circuit(), card.device_id(), card.node(1), card.node(2), resistance, card.expected_count());
+  const int a = card.node(1);
+  const int b = card.node(2);
+  add_resistor_device(card.circuit(), card.device_id(), a, b, resistance, card.expected_count());
 }
 
 void add_resistor(Circuit& circuit, const std::string& name, int a, int b, double resistance) {
-  append_resistor(circuit, circuit.add_device(name), a, b, resistance);
+  add_resistor_device(circuit, circuit.add_device(name), a, b, resistance);
 }
 
 void add_resistors(Circuit& circuit, std::vector<int> a, std::vector<int> b, std::vector<double> resistance, IndexedName name) {

@@ -1,8 +1,12 @@
 // Unit tests for SPICE number parsing (core/spice_number.h). Expected values for suffixes, units
 // and edge cases were checked against ngspice 39 (`ngspice -b`, resistor values and B sources).
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
+#include <random>
+#include <string>
 
 #include "core/spice_number.h"
 
@@ -67,6 +71,36 @@ TEST_CASE("spice number: values are correctly rounded") {
   CHECK(number("4.7k") == 4700.0);
   CHECK(number("2.2n") == 2.2e-9);
   CHECK(number("0.3") == 0.3);
+}
+
+TEST_CASE("spice number: short decimals (exact arithmetic) round exactly like from_chars") {
+  // Short mantissas take an exact multiplication or division instead of std::from_chars; the two
+  // must agree to the bit. Random decimals of 1 to 17 digits, any point position, with exponents
+  // and suffixes around the 1e22 limit of exact powers of ten.
+  std::mt19937_64 random(7);
+  const char* suffixes[] = {"", "k", "meg", "g", "t", "m", "u", "n", "p", "f"};
+  const int suffix_powers[] = {0, 3, 6, 9, 12, -3, -6, -9, -12, -15};
+  int mismatches = 0;
+  for (int trial = 0; trial < 200000; ++trial) {
+    const int digits = 1 + static_cast<int>(random() % 17);
+    std::string mantissa;
+    for (int d = 0; d < digits; ++d) mantissa.push_back(static_cast<char>('0' + random() % 10));
+    const std::size_t point = random() % (mantissa.size() + 1);
+    const int exponent = static_cast<int>(random() % 41) - 20;
+    const std::size_t suffix = random() % 10;
+    const std::string decimal = fmt::format("{}.{}e", mantissa.substr(0, point), mantissa.substr(point));
+    const std::string text = fmt::format("{}{}{}", decimal, exponent, suffixes[suffix]);
+    const std::string reference_text = fmt::format("{}{}", decimal, exponent + suffix_powers[suffix]);
+    double reference = 0.0;
+    std::from_chars(reference_text.data(), reference_text.data() + reference_text.size(), reference);
+    if (number(text) != reference) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+  CHECK(number("0.176") == 0.176);
+  CHECK(number("123456789012345e7") == 123456789012345e7);
+  CHECK(number("1e22") == 1e22);
+  CHECK(number("1e-22") == 1e-22);
+  CHECK(number("9007199254740993") == 9007199254740993.0);  // 17 digits: from_chars rounds it
 }
 
 TEST_CASE("spice number: trailing letters are units") {
