@@ -37,7 +37,12 @@ int Circuit::node(std::string_view name) {
 }
 
 void Circuit::reserve(std::size_t devices, std::size_t nodes) {
-  device_names_.reserve(devices);
+  // Past this many devices, their names are collected and checked on a second thread.
+  constexpr std::size_t kCollectedDevicesMinimum = 100000;
+  if (devices >= kCollectedDevicesMinimum && named_device_count_ == 0 && !device_name_collector_)
+    device_name_collector_ = std::make_unique<NameCollector>(devices);
+  else
+    device_names_.reserve(devices);
   node_names_.reserve(nodes);
   node_unknowns_.reserve(nodes);
   unknowns_.reserve(nodes);
@@ -136,19 +141,33 @@ std::string Circuit::unknown_label(int index) const {
 }
 
 int Circuit::add_device(std::string_view name) {
-  device_names_.append(name);
+  if (device_name_collector_)
+    device_name_collector_->append(name);
+  else
+    device_names_.append(name);
+  ++named_device_count_;
   return device_count_++;
+}
+
+void Circuit::collect_device_names() const {
+  if (!device_name_collector_) return;
+  NameCollector::Result collected = device_name_collector_->finish();
+  device_name_collector_.reset();
+  device_names_ = std::move(collected.names);
+  if (collected.repeat) collected_repeat_ = std::string(device_names_[*collected.repeat]);
+  else devices_checked_ = device_names_.size();
 }
 
 int Circuit::add_devices(int count, IndexedName name) {
   const int first = device_count_;
-  named_before_block_.push_back(device_names_.size());
+  named_before_block_.push_back(named_device_count_);
   device_blocks_.push_back({first, count, std::move(name)});
   device_count_ += count;
   return first;
 }
 
 std::string Circuit::device_name(int device) const {
+  collect_device_names();
   // The last block starting at or before `device`: the device is in it, or one of the named
   // devices added after it.
   auto after = std::upper_bound(device_blocks_.begin(), device_blocks_.end(), device,
@@ -164,6 +183,8 @@ std::string Circuit::device_name(int device) const {
 }
 
 std::optional<std::string> Circuit::duplicate_device() const {
+  collect_device_names();
+  if (collected_repeat_) return collected_repeat_;
   if (devices_checked_ == device_names_.size()) return std::nullopt;
   if (auto repeat = device_names_.find_repeat()) return std::string(device_names_[*repeat]);
   devices_checked_ = device_names_.size();

@@ -21,6 +21,7 @@
 
 #include "core/device_group.h"
 #include "core/measure.h"
+#include "core/name_collector.h"
 #include "core/name_table.h"
 #include "core/simulation_options.h"
 #include "core/source_location.h"
@@ -111,7 +112,8 @@ class Circuit {
   // (std::invalid_argument) when the names are indexed.
   int add_nodes(int count, IndexedName name);
   // Room for about `devices` devices and `nodes` nodes (a large netlist's line count is known
-  // before its elements are built).
+  // before its elements are built). From 100 000 devices on, their names are collected on a
+  // second thread (see add_device).
   void reserve(std::size_t devices, std::size_t nodes);
   int add_branch(std::string_view device_name);  // `i(device)` unknown, recorded for I()/F/H lookups
   // Device-internal unknown, not written out: a diode's ohmic node, a memristor state variable
@@ -147,7 +149,8 @@ class Circuit {
   // Device names (lower case, hierarchical `r.x1.r1` style) must be unique. Adding a device only
   // records its name and returns its id (what device groups keep): checking each name against
   // millions of others as it comes would cost a cache miss per device. duplicate_device() finds
-  // a repeated name afterwards (the elaborator, then the simulator, ask).
+  // a repeated name afterwards (the elaborator, then the simulator, ask); when reserve() was told
+  // of many devices, a second thread has been checking them meanwhile (NameCollector).
   int add_device(std::string_view name);
   // `count` devices at once, named by `name` only when a name is asked for (messages); returns
   // the first device id, the others follow. The names must be distinct from each other and from
@@ -188,10 +191,17 @@ class Circuit {
   NameList internal_names_;
   StringMap<SourceReference> sources_;
   int device_count_ = 0;
-  NameList device_names_;               // of the devices add_device made, in id order
+  int named_device_count_ = 0;          // devices add_device made
+  // Their names, in id order. When many are coming (reserve), a NameCollector gathers them and
+  // checks them for repeats on a second thread until they are asked for (collect_device_names).
+  mutable NameList device_names_;
+  mutable std::unique_ptr<NameCollector> device_name_collector_;
+  mutable std::optional<std::string> collected_repeat_;  // the repeat the collector found
   std::vector<NameBlock> device_blocks_;  // first and count are device ids
   mutable int devices_checked_ = 0;     // check_device_names() found no duplicate among these
-  std::vector<int> named_before_block_;  // device_names_.size() when each device block was added
+  std::vector<int> named_before_block_;  // named devices when each device block was added
+
+  void collect_device_names() const;
 
   void index_bulk_nodes() const;
   std::vector<std::unique_ptr<DeviceGroup>> groups_;

@@ -115,6 +115,14 @@ void NameTable::prefetch(std::string_view name) const {
   if (!slots_.empty()) __builtin_prefetch(&slots_[hash_name(name) & mask_]);
 }
 
+NameList NameTable::release() {
+  NameList names = std::move(names_);
+  names_ = NameList();
+  slots_ = std::vector<std::uint64_t>();
+  mask_ = 0;
+  return names;
+}
+
 void NameTable::rehash(std::size_t capacity) {
   slots_.assign(capacity, 0);
   mask_ = capacity - 1;

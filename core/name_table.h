@@ -56,6 +56,8 @@ class NameTable {
   // Starts loading the cache line that insert(name) or find(name) will probe first, so that the
   // lookups of one element line overlap instead of waiting for memory one after the other.
   void prefetch(std::string_view name) const;
+  // The names, in id order; the table is left empty.
+  NameList release();
 
  private:
   NameList names_;

@@ -1,6 +1,7 @@
 // Unit tests of elaboration: parameters, subcircuit expansion and naming, directives, and every
 // bad-input class with its message and location.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "core/circuit.h"
 #include "netlist_test_support.h"
@@ -76,4 +77,25 @@ TEST_CASE("bad input: each class gets file:line:col and a message") {
   CHECK(netlist_error("t\nV1 a 0 PULSE(0 1 2\n") == "test.cir:2:19: error: missing ')' after pulse values");
   CHECK(netlist_error("t\n.ic v(zz)=1\n") == "test.cir:2:7: error: unknown node 'zz'");
   CHECK(netlist_error("t\nV1 a 0 1\n.dc V1 0 1 0\n") == "test.cir:3:12: error: '.dc' step must be non-zero and point from start to stop");
+}
+
+TEST_CASE("a large netlist's device names are checked on a second thread, with the same errors") {
+  // 150 000 resistors: past Circuit::reserve's threshold, so a NameCollector gathers the names.
+  auto ladder = [](int count, int repeated_line) {
+    std::string text = "large ladder\nV1 n0 0 1\n";
+    for (int k = 0; k < count; ++k) {
+      const int name = k == repeated_line ? 7 : k;
+      text += fmt::format("R{} n{} n{} 1\n", name, k, k + 1);
+    }
+    return text + fmt::format("R_end n{} 0 1\n.op\n.end\n", count);
+  };
+  Circuit circuit = parse_netlist(ladder(150000, -1)).circuit;
+  CHECK(circuit.device_count() == 150002);
+  CHECK(!circuit.duplicate_device());
+  CHECK(circuit.device_name(0) == "v1");
+  CHECK(circuit.device_name(1) == "r0");
+  CHECK(circuit.device_name(150000) == "r149999");
+  CHECK(circuit.device_name(150001) == "r_end");
+  // R7 again as resistor 123456, on line 123459 (after the title, V1 and resistors 0 to 123455).
+  CHECK(netlist_error(ladder(150000, 123456)) == "test.cir:123459:1: error: duplicate element name 'R7'");
 }
