@@ -56,17 +56,24 @@ void NameCollector::check_batches() {
       batch = std::move(full_.front());
       full_.pop_front();
     }
-    std::uint32_t begin = 0;
-    for (std::uint32_t end : batch->ends) {
-      const std::string_view name = std::string_view(batch->chars).substr(begin, end - begin);
-      begin = end;
+    // The hashes first, so that each name's slot is requested from memory well before its insert.
+    const std::size_t count = batch->ends.size();
+    auto name = [&batch](std::size_t k) {
+      const std::uint32_t begin = k == 0 ? 0 : batch->ends[k - 1];
+      return std::string_view(batch->chars).substr(begin, batch->ends[k] - begin);
+    };
+    hashes_.resize(count);
+    for (std::size_t k = 0; k < count; ++k) hashes_[k] = NameTable::hash(name(k));
+    constexpr std::size_t kPrefetchDistance = 16;
+    for (std::size_t k = 0; k < count; ++k) {
       if (repeat_) {  // after a repeat the names are only listed (the caller reports it)
-        names_.append(name);
+        names_.append(name(k));
         continue;
       }
-      if (!table_.insert(name).second) {
+      if (k + kPrefetchDistance < count) table_.prefetch_hash(hashes_[k + kPrefetchDistance]);
+      if (!table_.insert(name(k), hashes_[k]).second) {
         names_ = table_.release();
-        repeat_ = names_.append(name);
+        repeat_ = names_.append(name(k));
       }
     }
     std::lock_guard<std::mutex> lock(mutex_);

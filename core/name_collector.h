@@ -55,6 +55,7 @@ class NameCollector {
   bool finished_ = false;
   // The second thread's own.
   NameTable table_;
+  std::vector<std::uint64_t> hashes_;  // of the batch being checked
   NameList names_;
   std::optional<int> repeat_;
   std::thread thread_;

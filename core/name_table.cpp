@@ -72,9 +72,10 @@ int NameList::append(std::string_view name) {
   return size() - 1;
 }
 
-std::pair<int, bool> NameTable::insert(std::string_view name) {
+std::uint64_t NameTable::hash(std::string_view name) { return hash_name(name); }
+
+std::pair<int, bool> NameTable::insert(std::string_view name, std::uint64_t hash) {
   if ((static_cast<std::uint64_t>(names_.size()) + 1) * 4 > slots_.size() * 3) rehash(slots_.empty() ? 64 : slots_.size() * 2);
-  const std::uint64_t hash = hash_name(name);
   const std::uint64_t tag = hash & ~kIdMask;
   for (std::uint64_t position = hash & mask_;; position = (position + 1) & mask_) {
     const std::uint64_t slot = slots_[position];
@@ -109,10 +110,6 @@ void NameTable::reserve(std::size_t count) {
   while (capacity * 3 < (count + 1) * 4) capacity *= 2;
   if (capacity > slots_.size()) rehash(capacity);
   names_.reserve(count);
-}
-
-void NameTable::prefetch(std::string_view name) const {
-  if (!slots_.empty()) __builtin_prefetch(&slots_[hash_name(name) & mask_]);
 }
 
 NameList NameTable::release() {

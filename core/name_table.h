@@ -46,7 +46,10 @@ class NameList {
 class NameTable {
  public:
   // The name's id, and whether it was inserted now (false: it existed).
-  std::pair<int, bool> insert(std::string_view name);
+  std::pair<int, bool> insert(std::string_view name) { return insert(name, hash(name)); }
+  // Same, with the name's hash(name) computed beforehand (see prefetch_hash).
+  std::pair<int, bool> insert(std::string_view name, std::uint64_t hash);
+  static std::uint64_t hash(std::string_view name);
   std::optional<int> find(std::string_view name) const;
   std::string_view operator[](int id) const { return names_[id]; }
   int size() const { return names_.size(); }
@@ -55,7 +58,10 @@ class NameTable {
   void reserve(std::size_t count);
   // Starts loading the cache line that insert(name) or find(name) will probe first, so that the
   // lookups of one element line overlap instead of waiting for memory one after the other.
-  void prefetch(std::string_view name) const;
+  void prefetch(std::string_view name) const { prefetch_hash(hash(name)); }
+  void prefetch_hash(std::uint64_t hash) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[hash & mask_]);
+  }
   // The names, in id order; the table is left empty.
   NameList release();
 
