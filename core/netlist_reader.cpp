@@ -47,26 +47,31 @@ std::string_view strip_inline_comment(std::string_view line) {
 
 struct PhysicalLine {
   std::string_view text;  // without the line break
-  int number;
-  std::size_t begin, next;  // offsets of the line and of the line after it in the content
+  int number = 0;
+  std::size_t begin = static_cast<std::size_t>(-1), next = 0;  // offsets of the line and of the line after it in the content
 };
 
 // Walks the physical lines of a byte range of a file's content.
 class PhysicalLines {
  public:
-  PhysicalLines(std::string_view content, std::size_t begin, std::size_t end, int first_line)
-      : content_(content.substr(0, end)), position_(begin), number_(first_line) {}
+  PhysicalLines(std::string_view content, std::size_t begin, std::size_t end, int first_line, const PhysicalLine& unread = {})
+      : content_(content.substr(0, end)), position_(begin), number_(first_line), unread_(unread) {}
 
   bool next(PhysicalLine& line) {
     if (position_ >= content_.size()) return false;
-    const char* start = content_.data() + position_;
-    const void* newline = std::memchr(start, '\n', content_.size() - position_);
-    const std::size_t stop = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - content_.data()) : content_.size();
+    std::size_t stop = content_.size(), after = stop;
+    if (position_ == unread_.begin) {  // the line read last, again: its end is known
+      stop = unread_.begin + unread_.text.size();
+      after = unread_.next;
+    } else if (const void* newline = std::memchr(content_.data() + position_, '\n', content_.size() - position_)) {
+      stop = static_cast<std::size_t>(static_cast<const char*>(newline) - content_.data());
+      after = stop + 1;
+    }
     line.text = content_.substr(position_, stop - position_);
-    if (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
+    if (position_ != unread_.begin && !line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
     line.number = number_++;
     line.begin = position_;
-    line.next = newline ? stop + 1 : stop;
+    line.next = after;
     position_ = line.next;
     return true;
   }
@@ -74,7 +79,9 @@ class PhysicalLines {
   void unread(const PhysicalLine& line) {
     position_ = line.begin;
     number_ = line.number;
+    unread_ = line;
   }
+  const PhysicalLine& unread_line() const { return unread_; }
   std::size_t position() const { return position_; }
   int line_number() const { return number_; }
 
@@ -82,6 +89,7 @@ class PhysicalLines {
   std::string_view content_;
   std::size_t position_;
   int number_;
+  PhysicalLine unread_;  // the line unread() stepped back to, if any
 };
 
 // What a physical line is: blank or comment only, the start of a logical line, or a `+`
@@ -434,7 +442,7 @@ bool split_plain_words(std::string_view text, std::string& lowered, std::array<s
 }  // namespace
 
 bool ElementLineReader::next(ElementLine& element) {
-  PhysicalLines lines(lines_.content->text(), position_, lines_.end, line_);
+  PhysicalLines lines(lines_.content->text(), position_, lines_.end, line_, {look_ahead_.text, line_, look_ahead_.begin, look_ahead_.next});
   PhysicalLine line, start;
   std::size_t first = 0, start_first = 0;
   bool started = false, continued = false;
@@ -457,6 +465,7 @@ bool ElementLineReader::next(ElementLine& element) {
   }
   position_ = lines.position();
   line_ = lines.line_number();
+  look_ahead_ = {lines.unread_line().text, lines.unread_line().begin, lines.unread_line().next};
   if (!started) return false;
   element.text = start.text;
   element.line_number = start.number;

@@ -97,6 +97,12 @@ class ElementLineReader {
   const ElementLines& lines_;
   std::size_t position_;
   int line_;
+  // The line after the last one read, looked at to see that it starts a new logical line: where
+  // the next read begins, without searching for its end again.
+  struct LookAhead {
+    std::string_view text;
+    std::size_t begin = static_cast<std::size_t>(-1), next = 0;
+  } look_ahead_;
 };
 
 // Every top-level element line as a card (tests and small tools; the elaborator streams them).
