@@ -59,6 +59,9 @@ void append_json_string(fmt::memory_buffer& out, std::string_view text) {
   out.push_back('"');
 }
 
+// CSV text goes out in chunks of about this size.
+constexpr std::size_t kChunkBytes = 1 << 20;
+
 void write_buffer(std::ostream& out, const fmt::memory_buffer& buffer) {
   out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
 }
@@ -91,6 +94,10 @@ void write_csv(std::ostream& out, const Plot& plot) {
     for (std::size_t index = 0; index < values.size(); ++index)
       fmt::format_to(inserter, "{}{}", index == 0 ? "" : ",", values[index]);
     buffer.push_back('\n');
+    if (buffer.size() >= kChunkBytes) {  // a long transient's table need not be held whole in memory
+      write_buffer(out, buffer);
+      buffer.clear();
+    }
   }
   write_buffer(out, buffer);
 }
