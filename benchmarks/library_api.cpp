@@ -108,11 +108,11 @@ void build_crossbar(Circuit& circuit, int n) {
 // Largest |a - b| over the vectors of one quantity, relative to that quantity's largest |b|.
 double largest_relative_difference(const Plot& a, const Plot& b, Quantity quantity) {
   double largest = 0.0, difference = 0.0;
-  for (std::size_t v = 0; v < b.vectors.size(); ++v) {
-    if (b.vectors[v].quantity != quantity) continue;
-    for (std::size_t k = 0; k < b.vectors[v].values.size(); ++k) {
-      largest = std::max(largest, std::abs(b.vectors[v].values[k]));
-      difference = std::max(difference, std::abs(a.vectors[v].values[k] - b.vectors[v].values[k]));
+  for (std::size_t v = 0; v < b.vector_count(); ++v) {
+    if (b.quantity(v) != quantity) continue;
+    for (std::size_t k = 0; k < b.point_count(); ++k) {
+      largest = std::max(largest, std::abs(b.value(v, k)));
+      difference = std::max(difference, std::abs(a.value(v, k) - b.value(v, k)));
     }
   }
   return largest > 0.0 ? difference / largest : difference;

@@ -82,11 +82,12 @@ struct RunOptions {
 void print_operating_point(const Plot& plot) {
   constexpr std::size_t kLongest = 60;
   std::printf("\n%s: %s\n", plot.title.c_str(), plot.name.c_str());
-  if (plot.vectors.size() > kLongest) {
-    std::printf("  (%zu vectors: see the result files)\n", plot.vectors.size());
+  if (plot.vector_count() > kLongest) {
+    std::printf("  (%zu vectors: see the result files)\n", plot.vector_count());
     return;
   }
-  for (const Vector& vector : plot.vectors) std::printf("  %-30s %.9g\n", vector.name.c_str(), vector.values.front());
+  for (std::size_t vector = 0; vector < plot.vector_count(); ++vector)
+    std::printf("  %-30s %.9g\n", std::string(plot.vector_name(vector)).c_str(), plot.value(vector, 0));
 }
 
 }  // namespace
@@ -194,7 +195,7 @@ int run_command(const std::vector<std::string_view>& arguments) {
       }
       std::printf("\n");
       for (const Plot& plot : waveforms.plots)
-        std::printf("%s: %zu vectors x %zu points\n", plot.name.c_str(), plot.vectors.size(), plot.point_count());
+        std::printf("%s: %zu vectors x %zu points\n", plot.name.c_str(), plot.vector_count(), plot.point_count());
       if (options.raw) std::printf("results: %s (%s raw file)\n", options.raw->c_str(), options.ascii ? "ASCII" : "binary");
       if (options.csv) std::printf("results: %s/ (CSV, one file per analysis)\n", options.csv->c_str());
       if (options.json) std::printf("results: %s (JSON)\n", options.json->c_str());

@@ -13,8 +13,8 @@
 namespace xbarsim {
 namespace {
 
-const Vector& require(const Plot& plot, const std::string& name) {
-  const Vector* vector = plot.find(name);
+std::size_t require(const Plot& plot, const std::string& name) {
+  const std::optional<std::size_t> vector = plot.find(name);
   if (!vector) throw std::invalid_argument(fmt::format("the results have no vector '{}' (is this the array's netlist?)", name));
   return *vector;
 }
@@ -24,14 +24,14 @@ std::vector<double> column_current(const ArrayDesign& design, const Plot& plot, 
   const ArraySpecification& spec = design.specification;
   std::vector<double> current;
   switch (spec.readout.kind) {
-    case ArrayReadout::virtual_ground: current = require(plot, fmt::format("i(vsense{})", column)).values; break;
+    case ArrayReadout::virtual_ground: current = plot.values(require(plot, fmt::format("i(vsense{})", column))); break;
     case ArrayReadout::tia:
-      current = require(plot, fmt::format("v(tia{})", column)).values;
+      current = plot.values(require(plot, fmt::format("v(tia{})", column)));
       for (double& value : current) value = -value / spec.readout.tia_feedback_resistance;
       break;
     case ArrayReadout::resistor: {
       const std::string node = spec.parasitics.sense_resistance > 0 ? fmt::format("s{}", column) : fmt::format("b{}_{}", column, spec.rows - 1);
-      current = require(plot, fmt::format("v({})", node)).values;
+      current = plot.values(require(plot, fmt::format("v({})", node)));
       for (double& value : current) value /= spec.readout.load_resistance;
       break;
     }
@@ -45,12 +45,12 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
   if (results.plots.empty()) throw std::invalid_argument("no simulation results");
   const Plot& plot = results.plots.back();
   const ArraySpecification& spec = design.specification;
-  const bool transient = plot.has_scale && plot.vectors.front().quantity == Quantity::time;
+  const bool transient = plot.has_scale && plot.quantity(0) == Quantity::time;
+  const std::vector<double> time = transient ? plot.values(0) : std::vector<double>{};
   // The read happens at the end of the input pulse's plateau (transient) or at the operating point.
   std::size_t last = plot.point_count() - 1;
   const double read_time = spec.inputs.pulse_delay + spec.inputs.pulse_edge + spec.inputs.pulse_width;
   if (transient) {
-    const std::vector<double>& time = plot.vectors.front().values;
     last = static_cast<std::size_t>(std::upper_bound(time.begin(), time.end(), read_time * (1 + 1e-12)) - time.begin());
     if (last == 0) throw std::invalid_argument("the transient ends before the input pulse is read");
     --last;
@@ -74,7 +74,6 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
     sum_squares += error * error;
     if (std::abs(error) > std::abs(metrics.errors[static_cast<std::size_t>(metrics.worst_output)]) || j == 0) metrics.worst_output = j;
     if (transient) {
-      const std::vector<double>& time = plot.vectors.front().values;
       double settled = time.front();
       for (std::size_t k = 0; k <= last; ++k)
         if (std::abs(output[k] - final_value) > half_lsb) settled = time[std::min(k + 1, last)];
@@ -87,7 +86,7 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
 
   if (spec.optical.enabled) {
     auto photocurrent = [&](int column) {
-      return -require(plot, fmt::format("v(popt{})", column)).values[last] / spec.optical.tia_feedback_resistance;
+      return -plot.value(require(plot, fmt::format("v(popt{})", column)), last) / spec.optical.tia_feedback_resistance;
     };
     double product = 0.0, norm = 0.0;
     for (int j = 0; j < spec.weights; ++j) {
@@ -112,7 +111,8 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
   for (int i = 0; i < spec.rows; ++i) {
     const double input = design.inputs[static_cast<std::size_t>(i)];
     for (int c = 0; c < columns; ++c) {
-      const double cell_voltage = require(plot, fmt::format("v(w{}_{})", i, c + 1)).values[last] - require(plot, fmt::format("v(b{}_{})", c, i)).values[last];
+      const double cell_voltage = plot.value(require(plot, fmt::format("v(w{}_{})", i, c + 1)), last) -
+                                  plot.value(require(plot, fmt::format("v(b{}_{})", c, i)), last);
       const double drop = (input - cell_voltage) / spec.inputs.read_voltage;
       metrics.ir_drop[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)] = drop;
       metrics.worst_ir_drop = std::max(metrics.worst_ir_drop, drop);
@@ -123,7 +123,7 @@ ArrayMetrics array_metrics(const ArrayDesign& design, const Waveforms& results, 
       if (design.inputs[static_cast<std::size_t>(i)] != 0.0) continue;
       double peak = 0.0;
       for (int c = 1; c <= columns; ++c)
-        for (double value : require(plot, fmt::format("v(w{}_{})", i, c)).values) peak = std::max(peak, std::abs(value));
+        for (double value : plot.values(require(plot, fmt::format("v(w{}_{})", i, c)))) peak = std::max(peak, std::abs(value));
       metrics.peak_quiet_crosstalk = std::max(metrics.peak_quiet_crosstalk.value_or(0.0), peak);
     }
   }

@@ -398,7 +398,7 @@ BlockResult simulate_block(const CiblockConfig& config, const BlockDesign& desig
   Simulator simulator(circuit);
   const Waveforms waveforms = simulator.run();
   const Plot& plot = waveforms.plots.back();
-  const std::vector<double>& times = plot.find("time")->values;
+  const std::vector<double> times = plot.values(*plot.find("time"));
 
   BlockResult result;
   result.timing = netlist.timing;
@@ -408,12 +408,14 @@ BlockResult simulate_block(const CiblockConfig& config, const BlockDesign& desig
   std::vector<double> measured_flat, ideal_flat;
   double worst_latency = 0.0;
   bool settled = true;
+  std::vector<std::vector<double>> outputs;  // v(rv<j>) over time
   for (int j = 0; j < design.outputs; ++j) {
-    const Vector* vector = plot.find(fmt::format("v(rv{})", j));
-    if (vector == nullptr) throw SimulationError(fmt::format("CIBlock netlist lacks v(rv{})", j));
+    const std::optional<std::size_t> vector = plot.find(fmt::format("v(rv{})", j));
+    if (!vector) throw SimulationError(fmt::format("CIBlock netlist lacks v(rv{})", j));
+    outputs.push_back(plot.values(*vector));
     if (j == 0) {
       result.times = times;
-      result.first_output = vector->values;
+      result.first_output = outputs.front();
     }
   }
   for (std::size_t k = 0; k < vectors.size(); ++k) {
@@ -421,7 +423,7 @@ BlockResult simulate_block(const CiblockConfig& config, const BlockDesign& desig
     const std::vector<double> ideal = ideal_delivered(config, design, vectors[k]);
     const double start = static_cast<double>(k) * period, end = start + period * (1 - 1e-3);
     for (int j = 0; j < design.outputs; ++j) {
-      const std::vector<double>& values = plot.find(fmt::format("v(rv{})", j))->values;
+      const std::vector<double>& values = outputs[static_cast<std::size_t>(j)];
       const double final_value = value_at(times, values, end);
       delivered.push_back(final_value);
       measured_flat.push_back(final_value);

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 
@@ -23,15 +24,17 @@ bool same_name(std::string_view a, std::string_view b) {
          });
 }
 
-// A value read from one side at one compared point: values[first] + weight * (values[second] - values[first]).
+// A vector's value at one compared point, from the points `first` and `second` of its plot:
+// value(first) + weight * (value(second) - value(first)).
 struct Sample {
   std::size_t first = 0;
   std::size_t second = 0;
   double weight = 0;
 
-  double of(const std::vector<double>& values) const {
-    if (weight == 0) return values[first];
-    return values[first] + weight * (values[second] - values[first]);
+  double of(const Plot& plot, std::size_t vector) const {
+    const double at_first = plot.value(vector, first);
+    if (weight == 0) return at_first;
+    return at_first + weight * (plot.value(vector, second) - at_first);
   }
 };
 
@@ -53,10 +56,10 @@ Alignment point_by_point(std::size_t points, const std::vector<double>* scale) {
   return alignment;
 }
 
-double largest_magnitude(const std::vector<double>& values) {
+double largest_magnitude(const Plot& plot, std::size_t vector) {
   double largest = 0;
-  for (const double value : values)
-    if (std::isfinite(value)) largest = std::max(largest, std::abs(value));
+  for (std::size_t point = 0; point < plot.point_count(); ++point)
+    if (const double value = plot.value(vector, point); std::isfinite(value)) largest = std::max(largest, std::abs(value));
   return largest;
 }
 
@@ -99,17 +102,19 @@ std::vector<Sample> linear_samples(const std::vector<double>& scale, const std::
   return samples;
 }
 
-// Aligns the points of two plots with a scale; on failure adds the reason to `problems` and returns false.
-bool align_scales(const Vector& our_scale, const Vector& reference_scale, const ComparisonTolerances& tolerances,
+// Aligns the points of two plots with a scale (vector 0); on failure adds the reason to `problems`
+// and returns false.
+bool align_scales(const Plot& our_plot, const Plot& reference_plot, const ComparisonTolerances& tolerances,
                   Alignment& alignment, std::vector<std::string>& problems) {
-  const std::vector<double>& ours = our_scale.values;
-  const std::vector<double>& reference = reference_scale.values;
+  const std::vector<double> ours = our_plot.values(0);
+  const std::vector<double> reference = reference_plot.values(0);
+  const std::string_view scale_name = our_plot.vector_name(0);
   if (ours.empty() || reference.empty()) {
-    problems.push_back(fmt::format("scale '{}' is empty in {}", our_scale.name, ours.empty() ? "ours" : "the reference"));
+    problems.push_back(fmt::format("scale '{}' is empty in {}", scale_name, ours.empty() ? "ours" : "the reference"));
     return false;
   }
-  const double tolerance =
-      tolerances.scale_match_tolerance * std::max(largest_magnitude(ours), largest_magnitude(reference));
+  const double tolerance = tolerances.scale_match_tolerance *
+                           std::max(largest_magnitude(our_plot, 0), largest_magnitude(reference_plot, 0));
   if (same_values(ours, reference, tolerance)) {
     alignment = point_by_point(ours.size(), &ours);
     return true;
@@ -118,7 +123,7 @@ bool align_scales(const Vector& our_scale, const Vector& reference_scale, const 
   const std::vector<std::size_t> reference_order = increasing_order(reference);
   if (our_order.empty() || reference_order.empty()) {
     problems.push_back(fmt::format("scales '{}' differ ({} vs {} points) and {} not monotonic, so they cannot be aligned",
-                                   our_scale.name, ours.size(), reference.size(),
+                                   scale_name, ours.size(), reference.size(),
                                    our_order.empty() && reference_order.empty() ? "both are"
                                    : our_order.empty()                          ? "ours is"
                                                                                 : "the reference's is"));
@@ -135,7 +140,7 @@ bool align_scales(const Vector& our_scale, const Vector& reference_scale, const 
   const double start_allowance = std::max({tolerance, first_step(ours, our_order), first_step(reference, reference_order)});
   if (!(std::abs(our_first - reference_first) <= start_allowance && std::abs(our_last - reference_last) <= tolerance)) {
     problems.push_back(fmt::format("scale '{}' covers [{:.6g}, {:.6g}] in ours but [{:.6g}, {:.6g}] in the reference",
-                                   our_scale.name, our_first, our_last, reference_first, reference_last));
+                                   scale_name, our_first, our_last, reference_first, reference_last));
     return false;
   }
   const double low = std::max(our_first, reference_first), high = std::min(our_last, reference_last);
@@ -154,16 +159,16 @@ bool align_scales(const Vector& our_scale, const Vector& reference_scale, const 
   return true;
 }
 
-VectorComparison compare_vector(const Vector& ours, const Vector& reference, const Alignment& alignment,
-                                 const ComparisonTolerances& tolerances) {
+VectorComparison compare_vector(const Plot& ours, std::size_t our_vector, const Plot& reference, std::size_t reference_vector,
+                                 const Alignment& alignment, const ComparisonTolerances& tolerances) {
   VectorComparison result;
-  result.name = ours.name;
-  result.quantity = ours.quantity;
-  result.reference_peak = largest_magnitude(reference.values);
-  result.allowed_error = tolerances.absolute_for(ours.quantity) + tolerances.relative * result.reference_peak;
+  result.name = ours.vector_name(our_vector);
+  result.quantity = ours.quantity(our_vector);
+  result.reference_peak = largest_magnitude(reference, reference_vector);
+  result.allowed_error = tolerances.absolute_for(result.quantity) + tolerances.relative * result.reference_peak;
   for (std::size_t point = 0; point < alignment.ours.size(); ++point) {
-    const double our_value = alignment.ours[point].of(ours.values);
-    const double reference_value = alignment.reference[point].of(reference.values);
+    const double our_value = alignment.ours[point].of(ours, our_vector);
+    const double reference_value = alignment.reference[point].of(reference, reference_vector);
     double error = 0;
     if (our_value != reference_value && !(std::isnan(our_value) && std::isnan(reference_value))) {
       error = std::abs(our_value - reference_value);
@@ -192,15 +197,15 @@ PlotComparison compare_plot(const Plot& ours, const Plot& reference, const Compa
   if (ours.has_scale != reference.has_scale) {
     result.problems.push_back(fmt::format("{} has a scale but {} has none", ours.has_scale ? "ours" : "the reference",
                                           ours.has_scale ? "the reference" : "ours"));
-  } else if (ours.has_scale && (ours.vectors.empty() || reference.vectors.empty())) {
+  } else if (ours.has_scale && (ours.vector_count() == 0 || reference.vector_count() == 0)) {
     result.problems.push_back("a plot with a scale has no vectors");
   } else if (ours.has_scale) {
-    result.scale_name = ours.vectors.front().name;
-    if (!same_name(ours.vectors.front().name, reference.vectors.front().name))
+    result.scale_name = ours.vector_name(0);
+    if (!same_name(ours.vector_name(0), reference.vector_name(0)))
       result.problems.push_back(
-          fmt::format("scales differ: '{}' in ours, '{}' in the reference", ours.vectors.front().name, reference.vectors.front().name));
+          fmt::format("scales differ: '{}' in ours, '{}' in the reference", ours.vector_name(0), reference.vector_name(0)));
     else
-      aligned = align_scales(ours.vectors.front(), reference.vectors.front(), tolerances, alignment, result.problems);
+      aligned = align_scales(ours, reference, tolerances, alignment, result.problems);
   } else if (ours.point_count() != reference.point_count()) {
     result.problems.push_back(
         fmt::format("{} points in ours but {} in the reference", ours.point_count(), reference.point_count()));
@@ -212,33 +217,33 @@ PlotComparison compare_plot(const Plot& ours, const Plot& reference, const Compa
   result.compared_points = alignment.ours.size();
 
   const std::size_t first_value_vector = ours.has_scale ? 1 : 0;
-  std::vector<bool> reference_matched(reference.vectors.size(), false);
-  if (reference.has_scale && !reference.vectors.empty()) reference_matched[0] = true;
+  std::vector<bool> reference_matched(reference.vector_count(), false);
+  if (reference.has_scale && reference.vector_count() > 0) reference_matched[0] = true;
   // Reference vectors by lower-case name (a large array's plot has millions of vectors).
-  auto lower = [](std::string text) {
+  auto lower = [](std::string_view name) {
+    std::string text(name);
     for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return text;
   };
   std::unordered_map<std::string, std::vector<std::size_t>> reference_by_name;
-  for (std::size_t candidate = 0; candidate < reference.vectors.size(); ++candidate)
-    if (!reference_matched[candidate]) reference_by_name[lower(reference.vectors[candidate].name)].push_back(candidate);
-  for (std::size_t index = first_value_vector; index < ours.vectors.size(); ++index) {
-    const Vector& our_vector = ours.vectors[index];
-    const Vector* reference_vector = nullptr;
-    if (auto found = reference_by_name.find(lower(our_vector.name)); found != reference_by_name.end())
+  for (std::size_t candidate = 0; candidate < reference.vector_count(); ++candidate)
+    if (!reference_matched[candidate]) reference_by_name[lower(reference.vector_name(candidate))].push_back(candidate);
+  for (std::size_t index = first_value_vector; index < ours.vector_count(); ++index) {
+    std::optional<std::size_t> reference_vector;
+    if (auto found = reference_by_name.find(lower(ours.vector_name(index))); found != reference_by_name.end())
       for (std::size_t candidate : found->second)
         if (!reference_matched[candidate]) {
-          reference_vector = &reference.vectors[candidate];
+          reference_vector = candidate;
           reference_matched[candidate] = true;
           break;
         }
     if (!reference_vector)
-      result.only_in_ours.push_back(our_vector.name);
+      result.only_in_ours.emplace_back(ours.vector_name(index));
     else if (aligned)
-      result.vectors.push_back(compare_vector(our_vector, *reference_vector, alignment, tolerances));
+      result.vectors.push_back(compare_vector(ours, index, reference, *reference_vector, alignment, tolerances));
   }
-  for (std::size_t index = 0; index < reference.vectors.size(); ++index)
-    if (!reference_matched[index]) result.only_in_reference.push_back(reference.vectors[index].name);
+  for (std::size_t index = 0; index < reference.vector_count(); ++index)
+    if (!reference_matched[index]) result.only_in_reference.emplace_back(reference.vector_name(index));
 
   result.passed = result.problems.empty() &&
                   std::all_of(result.vectors.begin(), result.vectors.end(), [](const VectorComparison& v) { return v.passed; });

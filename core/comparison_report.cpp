@@ -39,11 +39,11 @@ std::string_view unit_of(Quantity quantity) {
 }
 
 // One data block: x (the scale, or the point index without one) and the vector's value.
-void append_block(fmt::memory_buffer& out, const Plot& plot, const Vector& vector) {
+void append_block(fmt::memory_buffer& out, const Plot& plot, std::size_t vector) {
   auto inserter = std::back_inserter(out);
-  for (std::size_t point = 0; point < vector.values.size(); ++point) {
-    const double x = plot.has_scale ? plot.vectors.front().values[point] : static_cast<double>(point);
-    fmt::format_to(inserter, "{} {}\n", x, vector.values[point]);
+  for (std::size_t point = 0; point < plot.point_count(); ++point) {
+    const double x = plot.has_scale ? plot.value(0, point) : static_cast<double>(point);
+    fmt::format_to(inserter, "{} {}\n", x, plot.value(vector, point));
   }
 }
 
@@ -116,8 +116,8 @@ std::vector<OverlayPlot> write_overlay_plots(const std::filesystem::path& direct
   for (const Candidate& candidate : candidates) {
     const Plot& our_plot = ours.plots.at(candidate.plot->our_plot);
     const Plot& reference_plot = reference.plots.at(candidate.plot->reference_plot);
-    const Vector* our_vector = our_plot.find(candidate.vector->name);
-    const Vector* reference_vector = reference_plot.find(candidate.vector->name);
+    const std::optional<std::size_t> our_vector = our_plot.find(candidate.vector->name);
+    const std::optional<std::size_t> reference_vector = reference_plot.find(candidate.vector->name);
     if (!our_vector || !reference_vector)
       throw std::logic_error(fmt::format("compared vector '{}' is missing from its plot", candidate.vector->name));
 
@@ -127,7 +127,7 @@ std::vector<OverlayPlot> write_overlay_plots(const std::filesystem::path& direct
                         directory / (stem + ".gp"), directory / (stem + ".svg")};
 
     fmt::memory_buffer data;
-    const std::string x_name = our_plot.has_scale ? our_plot.vectors.front().name : "point";
+    const std::string x_name = our_plot.has_scale ? std::string(our_plot.vector_name(0)) : "point";
     fmt::format_to(std::back_inserter(data), "# {}: {}\n# block 0: {}, block 1: {}; columns: {} value\n",
                    candidate.plot->name, candidate.vector->name, labels.ours, labels.reference, x_name);
     append_block(data, our_plot, *our_vector);
@@ -138,7 +138,7 @@ std::vector<OverlayPlot> write_overlay_plots(const std::filesystem::path& direct
     const std::string where = candidate.plot->scale_name.empty()
                                   ? fmt::format("point {}", candidate.vector->worst_point)
                                   : fmt::format("{} = {:.6g}", candidate.plot->scale_name, candidate.vector->worst_scale_value);
-    const std::string style = our_vector->values.size() <= 50 ? "linespoints" : "lines";
+    const std::string style = our_plot.point_count() <= 50 ? "linespoints" : "lines";
     const std::string script = fmt::format(
         "# Overlay of {0} ({1}) vs {2}: run `gnuplot {3}` in this directory.\n"
         "set terminal svg size 900,560 dynamic background rgb 'white'\n"

@@ -404,8 +404,8 @@ FcnResult run_fcn_experiment(const CiblockConfig& config, const DigitImages& dig
     const Plot point = simulator.operating_point();
     std::vector<double> z_electrical(kHidden2), z_optical(kHidden2);
     for (int j = 0; j < kHidden2; ++j) {
-      const double y_electrical = (adc.vlow + adc.lsb() * point.find(fmt::format("v(codee{})", j))->values[0]) * output_scale;
-      const double y_optical = (adc.vlow + adc.lsb() * point.find(fmt::format("v(codeo{})", j))->values[0]) * output_scale;
+      const double y_electrical = (adc.vlow + adc.lsb() * point.value(*point.find(fmt::format("v(codee{})", j)), 0)) * output_scale;
+      const double y_optical = (adc.vlow + adc.lsb() * point.value(*point.find(fmt::format("v(codeo{})", j)), 0)) * output_scale;
       electrical_square += std::pow((y_electrical - ideal_y[static_cast<std::size_t>(j)]) / output_scale, 2);
       optical_square += std::pow((y_optical - ideal_y[static_cast<std::size_t>(j)]) / output_scale, 2);
       const double back = q.scale * activation_scale;  // array units -> the network's pre-activation

@@ -179,13 +179,13 @@ class MeasureParser {
 
 // The values of a signal on a plot (difference for v(a,b)).
 std::vector<double> signal_values(const MeasureSignal& signal, const Plot& plot) {
-  const Vector* positive = plot.find(signal.positive);
+  const std::optional<std::size_t> positive = plot.find(signal.positive);
   if (!positive) throw std::runtime_error(fmt::format("no vector {} in the {} results", signal.positive, plot.name));
-  std::vector<double> values = positive->values;
+  std::vector<double> values = plot.values(*positive);
   if (!signal.negative.empty()) {
-    const Vector* negative = plot.find(signal.negative);
+    const std::optional<std::size_t> negative = plot.find(signal.negative);
     if (!negative) throw std::runtime_error(fmt::format("no vector {} in the {} results", signal.negative, plot.name));
-    for (std::size_t k = 0; k < values.size(); ++k) values[k] -= negative->values[k];
+    for (std::size_t k = 0; k < values.size(); ++k) values[k] -= plot.value(*negative, k);
   }
   return values;
 }
@@ -324,7 +324,7 @@ std::vector<std::string> measured_vectors(const MeasureRequest& request) {
 double evaluate_measurement(const MeasureRequest& request, const Plot& plot) {
   if (request.function == MeasureFunction::find_operating_point) return signal_values(request.signal, plot).at(0);
   if (!plot.has_scale) throw std::runtime_error("the plot has no scale");
-  const std::vector<double>& scale = plot.vectors.front().values;
+  const std::vector<double> scale = plot.values(0);
   switch (request.function) {
     case MeasureFunction::find_at: return interpolate(scale, signal_values(request.signal, plot), *request.at);
     case MeasureFunction::find_when: return interpolate(scale, signal_values(request.signal, plot), crossing(request.when, plot, scale));

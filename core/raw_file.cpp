@@ -22,13 +22,8 @@ namespace {
 // Writing
 
 void check_writable(const Plot& plot) {
-  if (plot.vectors.empty())
+  if (plot.vector_count() == 0)
     throw std::invalid_argument(fmt::format("raw file: plot '{}' has no vectors", plot.name));
-  const std::size_t points = plot.point_count();
-  for (const Vector& vector : plot.vectors)
-    if (vector.values.size() != points)
-      throw std::invalid_argument(fmt::format("raw file: plot '{}': vector '{}' has {} values, '{}' has {}", plot.name,
-                                              vector.name, vector.values.size(), plot.vectors.front().name, points));
 }
 
 // The raw file goes out in chunks of about this size: a million-vector plot's text would
@@ -44,10 +39,10 @@ void flush_if_full(fmt::memory_buffer& buffer, std::ostream& out) {
 void append_header(fmt::memory_buffer& out, const Plot& plot, std::string_view date, std::ostream& stream) {
   auto inserter = std::back_inserter(out);
   fmt::format_to(inserter, "Title: {}\nDate: {}\nPlotname: {}\nFlags: real\n", plot.title, date, plot.name);
-  fmt::format_to(inserter, "No. Variables: {}\nNo. Points: {:<8}\nVariables:\n", plot.vectors.size(), plot.point_count());
-  for (std::size_t index = 0; index < plot.vectors.size(); ++index) {  // a line per vector: millions, so no format strings
+  fmt::format_to(inserter, "No. Variables: {}\nNo. Points: {:<8}\nVariables:\n", plot.vector_count(), plot.point_count());
+  for (std::size_t index = 0; index < plot.vector_count(); ++index) {  // a line per vector: millions, so no format strings
     const auto number = fmt::format_int(index);
-    const std::string_view name = plot.vectors[index].name, type = quantity_name(plot.vectors[index].quantity);
+    const std::string_view name = plot.vector_name(index), type = quantity_name(plot.quantity(index));
     out.push_back('\t');
     out.append(number.data(), number.data() + number.size());
     out.push_back('\t');
@@ -72,8 +67,8 @@ void append_little_endian(fmt::memory_buffer& out, double value) {
 void append_binary_values(fmt::memory_buffer& out, const Plot& plot, std::ostream& stream) {
   fmt::format_to(std::back_inserter(out), "Binary:\n");
   for (std::size_t point = 0; point < plot.point_count(); ++point)
-    for (const Vector& vector : plot.vectors) {
-      append_little_endian(out, vector.values[point]);
+    for (const double value : plot.point(point)) {
+      append_little_endian(out, value);
       flush_if_full(out, stream);
     }
 }
@@ -82,8 +77,8 @@ void append_ascii_values(fmt::memory_buffer& out, const Plot& plot, std::ostream
   auto inserter = std::back_inserter(out);
   fmt::format_to(inserter, "Values:\n");
   for (std::size_t point = 0; point < plot.point_count(); ++point)
-    for (std::size_t index = 0; index < plot.vectors.size(); ++index) {
-      const double value = plot.vectors[index].values[point];
+    for (std::size_t index = 0; index < plot.vector_count(); ++index) {
+      const double value = plot.value(index, point);
       if (index == 0)
         fmt::format_to(inserter, "{}\t\t{:.16e}\n", point, value);
       else
@@ -202,13 +197,12 @@ class RawParser {
         if (!have_plot_name) fail(line_start, "plot has no 'Plotname:' line");
         if (!point_count) fail(line_start, fmt::format("plot '{}' has no 'No. Points:' line", plot.name));
         if (!have_variables) fail(line_start, fmt::format("plot '{}' has no 'Variables:' section", plot.name));
-        if (plot.vectors.empty()) fail(line_start, fmt::format("plot '{}' has no variables", plot.name));
-        for (Vector& vector : plot.vectors) vector.values.resize(*point_count);
+        if (plot.vector_count() == 0) fail(line_start, fmt::format("plot '{}' has no variables", plot.name));
         if (keyword == "Binary")
           parse_binary_values(plot, *point_count);
         else
           parse_ascii_values(plot, *point_count);
-        plot.has_scale = is_scale_name(plot.vectors.front().name);
+        plot.has_scale = is_scale_name(plot.vector_name(0));
         return plot;
       }
       // Date, Command, Option, Dimensions and other informational lines do not affect the data.
@@ -225,23 +219,24 @@ class RawParser {
         fail(line_start, fmt::format("variable {} of plot '{}': expected '<index> <name> <type>'", index, plot.name));
       if (number != std::to_string(index))
         fail(line_start, fmt::format("variable {} of plot '{}' is numbered '{}'", index, plot.name, number));
-      plot.vectors.push_back(Vector{name, quantity_from_type(type), {}});
+      plot.add_vector(name, quantity_from_type(type));
     }
   }
 
   void parse_binary_values(Plot& plot, std::size_t points) {
-    const std::size_t variables = plot.vectors.size();
+    const std::size_t variables = plot.vector_count();
     const std::size_t available = bytes_.size() - position_;
     if (points > available / 8 / variables)
       fail(here(), fmt::format("binary data of plot '{}' needs {} points x {} variables x 8 bytes, but only {} bytes remain",
                                   plot.name, points, variables, available));
     const std::size_t data_start = position_;
+    plot.resize_points(points);
     for (std::size_t point = 0; point < points; ++point)
-      for (Vector& vector : plot.vectors) {
+      for (std::size_t vector = 0; vector < variables; ++vector) {
         std::uint64_t bits = 0;
         for (int byte = 7; byte >= 0; --byte)
           bits = (bits << 8) | static_cast<unsigned char>(bytes_[position_ + static_cast<std::size_t>(byte)]);
-        vector.values[point] = std::bit_cast<double>(bits);
+        plot.value(vector, point) = std::bit_cast<double>(bits);
         position_ += 8;
       }
     // Count the newline bytes inside the data so that later line numbers match a text view of the file.
@@ -261,13 +256,14 @@ class RawParser {
   }
 
   void parse_ascii_values(Plot& plot, std::size_t points) {
+    plot.resize_points(points);
     for (std::size_t point = 0; point < points; ++point) {
       Place token_start{};
       const std::string_view index = next_token(token_start);
       if (index.empty()) fail(token_start, fmt::format("values of plot '{}' end after {} of {} points", plot.name, point, points));
       if (index != std::to_string(point))
         fail(token_start, fmt::format("plot '{}': expected point index {}, found '{}'", plot.name, point, index.substr(0, 40)));
-      for (Vector& vector : plot.vectors) {
+      for (std::size_t vector = 0; vector < plot.vector_count(); ++vector) {
         std::string_view token = next_token(token_start);
         if (token.empty())
           fail(token_start, fmt::format("values of plot '{}' end inside point {}", plot.name, point));
@@ -276,8 +272,8 @@ class RawParser {
         const auto [end, error] = std::from_chars(token.data(), token.data() + token.size(), value);
         if (error != std::errc{} || end != token.data() + token.size())
           fail(token_start, fmt::format("plot '{}', point {}, vector '{}': not a real number: '{}'", plot.name, point,
-                                        vector.name, token.substr(0, 40)));
-        vector.values[point] = value;
+                                        plot.vector_name(vector), token.substr(0, 40)));
+        plot.value(vector, point) = value;
       }
     }
   }

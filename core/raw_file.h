@@ -50,7 +50,7 @@ class RawFileError : public std::runtime_error {
 };
 
 // Writes every plot of `waveforms`, in order, as one raw file. Throws std::invalid_argument when a
-// plot has no vectors or vectors of different lengths, std::runtime_error when the file cannot be written.
+// plot has no vectors, std::runtime_error when the file cannot be written.
 void write_raw_file(const std::filesystem::path& path, const Waveforms& waveforms, const RawFileOptions& options = {});
 void write_raw(std::ostream& out, const Waveforms& waveforms, const RawFileOptions& options = {});
 

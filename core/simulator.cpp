@@ -100,18 +100,18 @@ SimulationStatistics Simulator::statistics() const {
   return result;
 }
 
-Plot Simulator::make_plot(std::string name) const {
-  Plot plot;
-  plot.title = circuit_.title;
-  plot.name = std::move(name);
-  plot.vectors.reserve(outputs_.size() + 1);  // + a sweep's scale, inserted in front
-  for (int unknown : outputs_) plot.vectors.push_back({circuit_.unknown(unknown).name, circuit_.unknown_quantity(unknown), {}});
+Plot Simulator::make_plot(std::string name, std::string_view scale_name, Quantity scale_quantity) const {
+  Plot plot(circuit_.title, std::move(name), !scale_name.empty());
+  plot.reserve_vectors(outputs_.size() + (plot.has_scale ? 1 : 0));
+  if (plot.has_scale) plot.add_vector(scale_name, scale_quantity);
+  for (int unknown : outputs_) plot.add_vector(circuit_.unknown(unknown).name, circuit_.unknown_quantity(unknown));
   return plot;
 }
 
-void Simulator::append_point(Plot& plot, const std::vector<double>& solution) const {
-  std::size_t offset = plot.has_scale ? 1 : 0;
-  for (std::size_t k = 0; k < outputs_.size(); ++k) plot.vectors[k + offset].values.push_back(solution[static_cast<std::size_t>(outputs_[k])]);
+void Simulator::append_point(Plot& plot, const std::vector<double>& solution, double scale) const {
+  double* value = plot.append_point().data();
+  if (plot.has_scale) *value++ = scale;
+  for (int unknown : outputs_) *value++ = solution[static_cast<std::size_t>(unknown)];
 }
 
 std::string Simulator::explain_singular(int unknown) const {
@@ -165,11 +165,8 @@ Plot Simulator::dc_sweep(const DcSweepRequest& request) {
     SourceReference source = *circuit_.find_source(sweep.source);
     axes.push_back({source, sweep_values(sweep), source.group->dc_value(source.index)});
   }
-  Plot plot = make_plot("DC transfer characteristic");
-  plot.has_scale = true;
   const Quantity scale_quantity = axes.front().source.group->source_quantity();
-  plot.vectors.insert(plot.vectors.begin(),
-                      Vector{scale_quantity == Quantity::voltage ? "v(v-sweep)" : "i(i-sweep)", scale_quantity, {}});
+  Plot plot = make_plot("DC transfer characteristic", scale_quantity == Quantity::voltage ? "v(v-sweep)" : "i(i-sweep)", scale_quantity);
 
   std::vector<double> solution;
   bool first_point = true;
@@ -201,8 +198,7 @@ Plot Simulator::dc_sweep(const DcSweepRequest& request) {
           }
         }
         first_point = false;
-        plot.vectors.front().values.push_back(value);
-        append_point(plot, solution);
+        append_point(plot, solution, value);
         ++statistics_.sweep_points;
       }
     }
@@ -222,9 +218,7 @@ namespace xbarsim {
 Plot Simulator::transient(const TransientRequest& request) {
   auto start = std::chrono::steady_clock::now();
   if (!request.use_initial_conditions) check_connectivity();
-  Plot plot = make_plot("Transient Analysis");
-  plot.has_scale = true;
-  plot.vectors.insert(plot.vectors.begin(), Vector{"time", Quantity::time, {}});
+  Plot plot = make_plot("Transient Analysis", "time", Quantity::time);
   TransientAnalysis analysis(*system_, request);
   std::vector<double> previous_solution;
   double previous_time = 0.0;
@@ -234,8 +228,7 @@ Plot Simulator::transient(const TransientRequest& request) {
     analysis.run(operating_point_statistics_, [&](double time, const std::vector<double>& solution) {
       if (!interpolate) {
         if (time >= request.start * (1 - 1e-12)) {
-          plot.vectors.front().values.push_back(time);
-          append_point(plot, solution);
+          append_point(plot, solution, time);
         }
         return;
       }
@@ -247,8 +240,7 @@ Plot Simulator::transient(const TransientRequest& request) {
           for (std::size_t k = 0; k < point.size(); ++k)
             point[k] = previous_solution[k] + weight * (solution[k] - previous_solution[k]);
         }
-        plot.vectors.front().values.push_back(next_output);
-        append_point(plot, point);
+        append_point(plot, point, next_output);
         next_output = request.start + static_cast<double>(plot.point_count()) * request.step;
       }
       previous_solution = solution;

@@ -61,8 +61,10 @@ class Simulator {
   bool reused_analysis() const { return system_->reused_analysis(); }
 
  private:
-  Plot make_plot(std::string name) const;
-  void append_point(Plot& plot, const std::vector<double>& solution) const;
+  // A plot of the output vectors, after a scale vector unless `scale_name` is empty (operating point).
+  Plot make_plot(std::string name, std::string_view scale_name = {}, Quantity scale_quantity = Quantity::other) const;
+  // Appends a point: `scale` (plots with a scale only), then the output unknowns of `solution`.
+  void append_point(Plot& plot, const std::vector<double>& solution, double scale = 0) const;
   std::string explain_singular(int unknown) const;
   // The device-name check, then make_system(); on a large circuit both checks (names, DC
   // connectivity), which only read the circuit, run on threads of their own meanwhile.

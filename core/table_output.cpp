@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <ostream>
+#include <span>
 #include <stdexcept>
 
 namespace xbarsim {
@@ -58,12 +59,8 @@ void append_json_string(fmt::memory_buffer& out, std::string_view text) {
   out.push_back('"');
 }
 
-void check_equal_lengths(const Plot& plot) {
-  for (const Vector& vector : plot.vectors)
-    if (vector.values.size() != plot.point_count())
-      throw std::invalid_argument(fmt::format("plot '{}': vector '{}' has {} values, '{}' has {}", plot.name, vector.name,
-                                              vector.values.size(), plot.vectors.front().name, plot.point_count()));
-}
+// CSV text goes out in chunks of about this size.
+constexpr std::size_t kChunkBytes = 1 << 20;
 
 void write_buffer(std::ostream& out, const fmt::memory_buffer& buffer) {
   out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
@@ -87,22 +84,25 @@ std::string csv_file_name(std::size_t plot_index, const Plot& plot) {
 }
 
 void write_csv(std::ostream& out, const Plot& plot) {
-  check_equal_lengths(plot);
   fmt::memory_buffer buffer;
   auto inserter = std::back_inserter(buffer);
-  for (std::size_t index = 0; index < plot.vectors.size(); ++index)
-    fmt::format_to(inserter, "{}{}", index == 0 ? "" : ",", csv_field(plot.vectors[index].name));
+  for (std::size_t index = 0; index < plot.vector_count(); ++index)
+    fmt::format_to(inserter, "{}{}", index == 0 ? "" : ",", csv_field(plot.vector_name(index)));
   buffer.push_back('\n');
   for (std::size_t point = 0; point < plot.point_count(); ++point) {
-    for (std::size_t index = 0; index < plot.vectors.size(); ++index)
-      fmt::format_to(inserter, "{}{}", index == 0 ? "" : ",", plot.vectors[index].values[point]);
+    const std::span<const double> values = plot.point(point);
+    for (std::size_t index = 0; index < values.size(); ++index)
+      fmt::format_to(inserter, "{}{}", index == 0 ? "" : ",", values[index]);
     buffer.push_back('\n');
+    if (buffer.size() >= kChunkBytes) {  // a long transient's table need not be held whole in memory
+      write_buffer(out, buffer);
+      buffer.clear();
+    }
   }
   write_buffer(out, buffer);
 }
 
 std::vector<std::filesystem::path> write_csv_directory(const std::filesystem::path& directory, const Waveforms& waveforms) {
-  for (const Plot& plot : waveforms.plots) check_equal_lengths(plot);
   std::filesystem::create_directories(directory);
   std::vector<std::filesystem::path> written;
   for (std::size_t index = 0; index < waveforms.plots.size(); ++index) {
@@ -126,20 +126,19 @@ void write_json(std::ostream& out, const Waveforms& waveforms) {
     fmt::format_to(inserter, ", \"title\": ");
     append_json_string(buffer, plot.title);
     fmt::format_to(inserter, ", \"scale\": ");
-    if (plot.has_scale && !plot.vectors.empty())
-      append_json_string(buffer, plot.vectors.front().name);
+    if (plot.has_scale && plot.vector_count() > 0)
+      append_json_string(buffer, plot.vector_name(0));
     else
       fmt::format_to(inserter, "null");
     fmt::format_to(inserter, ",\n   \"vectors\": [");
-    for (std::size_t vector_index = 0; vector_index < plot.vectors.size(); ++vector_index) {
-      const Vector& vector = plot.vectors[vector_index];
+    for (std::size_t vector_index = 0; vector_index < plot.vector_count(); ++vector_index) {
       fmt::format_to(inserter, "{}\n    {{\"name\": ", vector_index == 0 ? "" : ",");
-      append_json_string(buffer, vector.name);
+      append_json_string(buffer, plot.vector_name(vector_index));
       fmt::format_to(inserter, ", \"type\": ");
-      append_json_string(buffer, quantity_name(vector.quantity));
+      append_json_string(buffer, quantity_name(plot.quantity(vector_index)));
       fmt::format_to(inserter, ", \"values\": [");
-      for (std::size_t point = 0; point < vector.values.size(); ++point) {
-        const double value = vector.values[point];
+      for (std::size_t point = 0; point < plot.point_count(); ++point) {
+        const double value = plot.value(vector_index, point);
         if (std::isfinite(value))
           fmt::format_to(inserter, "{}{}", point == 0 ? "" : ", ", value);
         else

@@ -29,8 +29,7 @@ namespace xbarsim {
 std::string csv_file_name(std::size_t plot_index, const Plot& plot);
 
 // Writes one CSV file per plot into `directory` (created if missing) and returns their paths in
-// plot order. Throws std::invalid_argument when a plot's vectors differ in length,
-// std::runtime_error when a file cannot be written.
+// plot order. Throws std::runtime_error when a file cannot be written.
 std::vector<std::filesystem::path> write_csv_directory(const std::filesystem::path& directory, const Waveforms& waveforms);
 void write_csv(std::ostream& out, const Plot& plot);
 

@@ -11,10 +11,10 @@
 namespace xbarsim {
 
 std::vector<double> sample_at(const Plot& plot, std::string_view name, std::span<const double> times) {
-  const Vector* vector = plot.find(name);
+  const std::optional<std::size_t> vector = plot.find(name);
   if (!vector) throw std::invalid_argument(fmt::format("no vector '{}' in plot '{}'", name, plot.name));
-  const std::vector<double>& scale = plot.vectors.front().values;
-  const std::vector<double>& values = vector->values;
+  const std::vector<double> scale = plot.values(0);
+  const std::vector<double> values = plot.values(*vector);
   std::vector<double> samples;
   for (double time : times) {
     if (scale.empty() || time < scale.front() || time > scale.back())

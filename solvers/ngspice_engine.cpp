@@ -245,25 +245,23 @@ Waveforms collect_results(const NgspiceLibrary& library, const ChildSession& ses
   for (const std::string& type : plot_types) {
     const auto description = session.plots.find(type);
     if (description == session.plots.end()) continue;  // "const" and plots no analysis made
-    Plot plot;
-    plot.name = description->second.name;
-    plot.title = description->second.title;
     std::vector<std::string> vector_names = names_in(library.all_vectors(const_cast<char*>(type.c_str())));
     std::reverse(vector_names.begin(), vector_names.end());
     const bool operating_point = type.starts_with("op");
     const auto scale = std::find(vector_names.begin(), vector_names.end(), description->second.scale);
     if (!operating_point && scale != vector_names.end()) std::rotate(vector_names.begin(), scale, scale + 1);
+    std::vector<PlotColumn> columns;
     for (const std::string& name : vector_names) {
       std::string qualified = type + "." + name;
       const pvector_info info = library.vector_info(qualified.data());  // a static structure: copy at once
       if (!info) throw std::runtime_error(fmt::format("ngspice lists vector '{}' but does not return it", qualified));
       if (!info->v_realdata)
         throw std::runtime_error(fmt::format("vector '{}' of '{}' is complex; only real analyses (op, dc, tran) are supported",
-                                             name, plot.name));
-      plot.vectors.push_back({raw_file_name(name, info->v_type), quantity_of(info->v_type),
-                              std::vector<double>(info->v_realdata, info->v_realdata + info->v_length)});
+                                             name, description->second.name));
+      columns.push_back({raw_file_name(name, info->v_type), quantity_of(info->v_type),
+                         std::vector<double>(info->v_realdata, info->v_realdata + info->v_length)});
     }
-    waveforms.plots.push_back(std::move(plot));
+    waveforms.plots.emplace_back(description->second.title, description->second.name, false, columns);
   }
   return waveforms;
 }

@@ -35,19 +35,18 @@ inline double worst_relative_difference(const Waveforms& reference, const Wavefo
   for (std::size_t p = 0; p < reference.plots.size(); ++p) {
     const Plot& expected = reference.plots[p];
     const Plot& actual = result.plots[p];
-    REQUIRE(expected.vectors.size() == actual.vectors.size());
+    REQUIRE(expected.vector_count() == actual.vector_count());
+    REQUIRE(expected.point_count() == actual.point_count());
     double largest[2] = {0.0, 0.0};
-    for (const Vector& vector : expected.vectors)
-      for (double value : vector.values) {
-        double& scale = largest[vector.quantity == Quantity::voltage];
-        scale = std::max(scale, std::abs(value));
+    for (std::size_t v = 0; v < expected.vector_count(); ++v)
+      for (std::size_t k = 0; k < expected.point_count(); ++k) {
+        double& scale = largest[expected.quantity(v) == Quantity::voltage];
+        scale = std::max(scale, std::abs(expected.value(v, k)));
       }
-    for (std::size_t v = 0; v < expected.vectors.size(); ++v) {
-      const Vector& vector = expected.vectors[v];
-      REQUIRE(actual.vectors[v].name == vector.name);
-      REQUIRE(actual.vectors[v].values.size() == vector.values.size());
-      for (std::size_t k = 0; k < vector.values.size(); ++k)
-        worst = std::max(worst, std::abs(actual.vectors[v].values[k] - vector.values[k]) / largest[vector.quantity == Quantity::voltage]);
+    for (std::size_t v = 0; v < expected.vector_count(); ++v) {
+      REQUIRE(actual.vector_name(v) == expected.vector_name(v));
+      for (std::size_t k = 0; k < expected.point_count(); ++k)
+        worst = std::max(worst, std::abs(actual.value(v, k) - expected.value(v, k)) / largest[expected.quantity(v) == Quantity::voltage]);
     }
   }
   return worst;

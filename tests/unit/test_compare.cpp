@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
 
 #include "core/compare.h"
@@ -26,13 +27,16 @@ std::vector<double> sampled(const std::vector<double>& grid, Function function) 
   return values;
 }
 
-// A transient plot of v(out) = sin(2 pi 1e6 t) and i(v1) = 1 mA * cos(2 pi 1e6 t) on `time`.
-Plot transient_plot(const std::vector<double>& time) {
+// A transient plot of v(out) = sin(2 pi 1e6 t) and i(v1) = 1 mA * cos(2 pi 1e6 t) on `time`
+// (v(out) spelt `v_out_name`), then the `extra` vectors.
+Plot transient_plot(const std::vector<double>& time, const std::string& v_out_name = "v(out)",
+                    const std::vector<PlotColumn>& extra = {}) {
   const double omega = 2 * M_PI * 1e6;
-  return Plot{"test", "Transient Analysis", true,
-              {{"time", Quantity::time, time},
-               {"v(out)", Quantity::voltage, sampled(time, [&](double t) { return std::sin(omega * t); })},
-               {"i(v1)", Quantity::current, sampled(time, [&](double t) { return 1e-3 * std::cos(omega * t); })}}};
+  std::vector<PlotColumn> columns{{"time", Quantity::time, time},
+                                  {v_out_name, Quantity::voltage, sampled(time, [&](double t) { return std::sin(omega * t); })},
+                                  {"i(v1)", Quantity::current, sampled(time, [&](double t) { return 1e-3 * std::cos(omega * t); })}};
+  columns.insert(columns.end(), extra.begin(), extra.end());
+  return Plot{"test", "Transient Analysis", true, columns};
 }
 
 Plot operating_point_plot(double v_out, double i_v1) {
@@ -71,7 +75,7 @@ TEST_CASE("compare: a perturbed vector is caught at the right place") {
   const std::vector<double> time = uniform_grid(0, 2e-6, 201);
   const Waveforms reference{{transient_plot(time)}};
   Waveforms ours = reference;
-  ours.plots[0].vectors[1].values[137] += 1e-3;  // v(out) at t = 1.37 us
+  ours.plots[0].value(1, 137) += 1e-3;  // v(out) at t = 1.37 us
 
   const WaveformComparison comparison = compare_waveforms(ours, reference);
   CHECK_FALSE(comparison.passed);
@@ -102,7 +106,7 @@ TEST_CASE("compare: the tolerance is relative to the vector's peak and the quant
 
   SUBCASE("an error of 0.5 ppm of the peak passes even at a zero crossing of the waveform") {
     Waveforms ours = reference;
-    ours.plots[0].vectors[1].values[100] += 0.5e-6;  // sin is zero at t = 1 us
+    ours.plots[0].value(1, 100) += 0.5e-6;  // sin is zero at t = 1 us
     CHECK(compare_waveforms(ours, reference).passed);
     ComparisonTolerances strict;
     strict.relative = 1e-7;
@@ -157,7 +161,7 @@ TEST_CASE("compare: different grids are interpolated onto their union, exactly f
 
   SUBCASE("a bump between the other side's points is found where it is") {
     Waveforms ours{{linear_plot(coarse)}};
-    ours.plots[0].vectors[1].values[7] += 0.01;  // sweep value 0.7, not a point of the fine grid
+    ours.plots[0].value(1, 7) += 0.01;  // sweep value 0.7, not a point of the fine grid
     const WaveformComparison bumped = compare_waveforms(ours, Waveforms{{linear_plot(fine)}}, exact);
     CHECK_FALSE(bumped.passed);
     const VectorComparison& v_out = vector_named(bumped.plots[0], "v(out)");
@@ -193,8 +197,9 @@ TEST_CASE("compare: scales that cannot be aligned are problems") {
 
   SUBCASE("operating points with different point counts") {
     Waveforms ours{{operating_point_plot(1, 2)}};
-    ours.plots[0].vectors[0].values.push_back(3);
-    ours.plots[0].vectors[1].values.push_back(4);
+    const std::span<double> second_point = ours.plots[0].append_point();
+    second_point[0] = 3;
+    second_point[1] = 4;
     const WaveformComparison comparison = compare_waveforms(ours, Waveforms{{operating_point_plot(1, 2)}});
     CHECK_FALSE(comparison.passed);
     CHECK(comparison.plots.at(0).problems.at(0) == "2 points in ours but 1 in the reference");
@@ -202,12 +207,12 @@ TEST_CASE("compare: scales that cannot be aligned are problems") {
 }
 
 TEST_CASE("compare: plots pair by name in order, vectors by name ignoring case") {
-  Waveforms ours{{operating_point_plot(1.0, 2e-3), transient_plot(uniform_grid(0, 1e-6, 11))}};
-  ours.plots[1].vectors.push_back({"v(extra)", Quantity::voltage, std::vector<double>(11, 0.0)});
+  const std::vector<double> time = uniform_grid(0, 1e-6, 11);
+  Waveforms ours{{operating_point_plot(1.0, 2e-3),
+                  transient_plot(time, "v(out)", {{"v(extra)", Quantity::voltage, std::vector<double>(11, 0.0)}})}};
   // ngspice may order analyses differently and spell names in another case.
-  Waveforms reference{{transient_plot(uniform_grid(0, 1e-6, 11)), operating_point_plot(1.0, 2e-3)}};
-  reference.plots[0].vectors[1].name = "V(OUT)";
-  reference.plots[0].vectors.push_back({"i(vdd)", Quantity::current, std::vector<double>(11, 0.0)});
+  Waveforms reference{{transient_plot(time, "V(OUT)", {{"i(vdd)", Quantity::current, std::vector<double>(11, 0.0)}}),
+                       operating_point_plot(1.0, 2e-3)}};
 
   WaveformComparison comparison = compare_waveforms(ours, reference);
   INFO(format_worst_vectors(comparison));

@@ -10,8 +10,10 @@
 #include "core/elaborator.h"
 #include "core/simulator.h"
 #include "core/signal_metrics.h"
+#include "tests/unit/plot_test_support.h"
 
 using namespace xbarsim;
+using xbarsim::testing::values_of;
 
 namespace {
 Waveforms run_netlist(const std::string& file) {
@@ -92,9 +94,9 @@ TEST_CASE("ADC .lib at DC matches the C++ quantiser, code by code (3 bits, INL)"
   dac.bits = 3;
   dac.vlow = -1;
   dac.vhigh = 1;
-  const std::vector<double>& in = plot.find("v(in)")->values;
-  const std::vector<double>& code = plot.find("v(code)")->values;
-  const std::vector<double>& out = plot.find("v(out)")->values;
+  const std::vector<double> in = values_of(plot, "v(in)");
+  const std::vector<double> code = values_of(plot, "v(code)");
+  const std::vector<double> out = values_of(plot, "v(out)");
   REQUIRE(in.size() > 200);
   int distinct = 0, previous = -1;
   for (std::size_t k = 0; k < in.size(); ++k) {
@@ -110,9 +112,9 @@ TEST_CASE("ADC .lib at DC matches the C++ quantiser, code by code (3 bits, INL)"
 TEST_CASE("ADC -> register -> DAC timing: the register holds the code sampled at the end of tracking") {
   const Waveforms waveforms = run_netlist("adc_dac_chain.cir");
   const Plot& plot = waveforms.plots.back();
-  const std::vector<double>& t = plot.find("time")->values;
-  const std::vector<double>& code = plot.find("v(code)")->values;
-  const std::vector<double>& out = plot.find("v(out)")->values;
+  const std::vector<double> t = values_of(plot, "time");
+  const std::vector<double> code = values_of(plot, "v(code)");
+  const std::vector<double> out = values_of(plot, "v(out)");
   AdcParameters adc;
   adc.bits = 4;
   adc.offset = 5e-3;

@@ -9,8 +9,10 @@
 #include "core/differential_array.h"
 #include "core/elaborator.h"
 #include "core/simulator.h"
+#include "tests/unit/plot_test_support.h"
 
 using namespace xbarsim;
+using xbarsim::testing::values_of;
 
 namespace {
 
@@ -169,8 +171,8 @@ TEST_CASE("optical readout: without crosstalk each column's photocurrent is resp
   const Plot& plot = results.plots.back();
   for (int c = 0; c < design.physical_columns(); ++c) {
     double light = 0.0;
-    for (int i = 0; i < spec.rows; ++i) light += plot.find("v(opt" + std::to_string(i) + "_" + std::to_string(c) + ")")->values[0];
-    const double photocurrent = -plot.find("v(popt" + std::to_string(c) + ")")->values[0] / spec.optical.tia_feedback_resistance;
+    for (int i = 0; i < spec.rows; ++i) light += values_of(plot, "v(opt" + std::to_string(i) + "_" + std::to_string(c) + ")")[0];
+    const double photocurrent = -values_of(plot, "v(popt" + std::to_string(c) + ")")[0] / spec.optical.tia_feedback_resistance;
     CAPTURE(c);
     CHECK(photocurrent == doctest::Approx(spec.optical.responsivity * spec.optical.coupling_efficiency * light).epsilon(1e-3));
   }
@@ -195,12 +197,12 @@ TEST_CASE("optical crosstalk: each photodiode also sees its row neighbours' ligh
   const Plot& plot = results.plots.back();
   auto light = [&](int row, int column) {
     if (column < 0 || column >= design.physical_columns()) return 0.0;
-    return plot.find("v(opt" + std::to_string(row) + "_" + std::to_string(column) + ")")->values[0];
+    return values_of(plot, "v(opt" + std::to_string(row) + "_" + std::to_string(column) + ")")[0];
   };
   for (int c = 0; c < design.physical_columns(); ++c) {
     double incident = 0.0;
     for (int i = 0; i < spec.rows; ++i) incident += light(i, c) + spec.optical.crosstalk * (light(i, c - 1) + light(i, c + 1));
-    const double photocurrent = -plot.find("v(popt" + std::to_string(c) + ")")->values[0] / spec.optical.tia_feedback_resistance;
+    const double photocurrent = -values_of(plot, "v(popt" + std::to_string(c) + ")")[0] / spec.optical.tia_feedback_resistance;
     CAPTURE(c);
     CHECK(photocurrent == doctest::Approx(spec.optical.responsivity * spec.optical.coupling_efficiency * incident).epsilon(1e-3));
   }

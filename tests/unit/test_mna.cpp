@@ -13,11 +13,13 @@
 #include "core/simulator.h"
 #include "models/primitive_devices.h"
 #include "netlist_test_support.h"
+#include "plot_test_support.h"
 #include "solvers/matrix_structure.h"
 #include "solvers/mna_system.h"
 
 using namespace xbarsim;
 using xbarsim::testing::parse_netlist;
+using xbarsim::testing::values_of;
 
 namespace {
 
@@ -42,11 +44,7 @@ std::vector<std::vector<double>> dense_matrix_at_zero(MnaSystem& system) {
   return dense_matrix(system);
 }
 
-double op_value(const Plot& plot, std::string_view name) {
-  const Vector* vector = plot.find(name);
-  REQUIRE(vector != nullptr);
-  return vector->values.at(0);
-}
+double op_value(const Plot& plot, std::string_view name) { return values_of(plot, name).at(0); }
 
 }  // namespace
 
@@ -121,8 +119,8 @@ TEST_CASE("KLU and Eigen SparseLU agree, and match the hand solution") {
     CHECK(op_value(plot, "i(v1)") == doctest::Approx(-(10 - a) / 1e3).epsilon(1e-12));
     CHECK(op_value(plot, "v(f)") == doctest::Approx(3 * (-(10 - a) / 1e3) * 100).epsilon(1e-12));
   }
-  for (const Vector& vector : plots[0].vectors)
-    CHECK(plots[1].find(vector.name)->values[0] == doctest::Approx(vector.values[0]).epsilon(1e-12));
+  for (std::size_t vector = 0; vector < plots[0].vector_count(); ++vector)
+    CHECK(op_value(plots[1], plots[0].vector_name(vector)) == doctest::Approx(plots[0].value(vector, 0)).epsilon(1e-12));
 }
 
 TEST_CASE("a DC sweep reuses the symbolic analysis and refactors") {
@@ -130,8 +128,9 @@ TEST_CASE("a DC sweep reuses the symbolic analysis and refactors") {
   Simulator simulator(parsed.circuit);
   Plot plot = simulator.dc_sweep(std::get<DcSweepRequest>(parsed.circuit.analyses[0]));
   REQUIRE(plot.point_count() == 5);
-  CHECK(plot.vectors[0].name == "v(v-sweep)");
-  for (std::size_t k = 0; k < 5; ++k) CHECK(plot.find("v(b)")->values[k] == doctest::Approx(0.75 * static_cast<double>(k)));
+  CHECK(plot.vector_name(0) == "v(v-sweep)");
+  const std::vector<double> b = values_of(plot, "v(b)");
+  for (std::size_t k = 0; k < 5; ++k) CHECK(b[k] == doctest::Approx(0.75 * static_cast<double>(k)));
   CHECK(simulator.solver_statistics().analyses == 1);
   CHECK(simulator.solver_statistics().full_factorizations == 1);
 }
@@ -216,7 +215,7 @@ TEST_CASE("a large circuit's checks run beside the matrix set-up and report as o
     Circuit circuit = ladder(false, false);
     Simulator simulator(circuit);
     const Plot plot = simulator.run().plots.at(0);
-    CHECK(plot.find("v(n0)")->values.at(0) == doctest::Approx(1.0));
-    CHECK(plot.find("v(n1)")->values.at(0) < 1.0);
+    CHECK(values_of(plot, "v(n0)").at(0) == doctest::Approx(1.0));
+    CHECK(values_of(plot, "v(n1)").at(0) < 1.0);
   }
 }

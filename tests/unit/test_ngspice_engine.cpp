@@ -17,10 +17,12 @@
 #include "core/compare.h"
 #include "core/raw_file.h"
 #include "solvers/ngspice_engine.h"
+#include "plot_test_support.h"
 #include "temporary_directory.h"
 
 using namespace xbarsim;
 using xbarsim::testing::TemporaryDirectory;
+using xbarsim::testing::values_of;
 
 namespace {
 
@@ -54,17 +56,7 @@ void require_identical(const Waveforms& library, const Waveforms& batch, const s
   INFO(what);
   REQUIRE(library.plots.size() == batch.plots.size());
   for (std::size_t plot = 0; plot < batch.plots.size(); ++plot) {
-    const Plot& ours = library.plots[plot];
-    const Plot& theirs = batch.plots[plot];
-    CHECK(ours.name == theirs.name);
-    CHECK(ours.title == theirs.title);
-    CHECK(ours.has_scale == theirs.has_scale);
-    REQUIRE(ours.vectors.size() == theirs.vectors.size());
-    for (std::size_t vector = 0; vector < theirs.vectors.size(); ++vector) {
-      CHECK(ours.vectors[vector].name == theirs.vectors[vector].name);
-      CHECK(ours.vectors[vector].quantity == theirs.vectors[vector].quantity);
-      CHECK(ours.vectors[vector].values == theirs.vectors[vector].values);
-    }
+    xbarsim::testing::check_identical(library.plots[plot], batch.plots[plot]);
   }
 }
 
@@ -116,18 +108,17 @@ TEST_CASE("ngspice engine: transient results, plot names and vector names") {
   CHECK(transient.name == "Transient Analysis");
   CHECK(transient.title == "rc step");
   CHECK(transient.has_scale);
-  REQUIRE(transient.vectors.size() == 4);
-  CHECK(transient.vectors[0].name == "time");
-  CHECK(transient.vectors[0].quantity == Quantity::time);
-  CHECK(transient.vectors[0].values.back() == doctest::Approx(10e-6));
-  const Vector* out = transient.find("v(out)");
-  REQUIRE(out);
+  REQUIRE(transient.vector_count() == 4);
+  CHECK(transient.vector_name(0) == "time");
+  CHECK(transient.quantity(0) == Quantity::time);
+  CHECK(transient.values(0).back() == doctest::Approx(10e-6));
+  const std::vector<double> out = values_of(transient, "v(out)");
   // Charged for the 5 us pulse (5 time constants), then discharged for about 4.
-  const double peak = *std::max_element(out->values.begin(), out->values.end());
+  const double peak = *std::max_element(out.begin(), out.end());
   CHECK(peak == doctest::Approx(1.0 - std::exp(-5.0)).epsilon(2e-3));
-  CHECK(out->values.back() == doctest::Approx(peak * std::exp(-3.98)).epsilon(2e-2));
+  CHECK(out.back() == doctest::Approx(peak * std::exp(-3.98)).epsilon(2e-2));
   REQUIRE(transient.find("i(v1)"));
-  CHECK(transient.find("i(v1)")->quantity == Quantity::current);
+  CHECK(transient.quantity(*transient.find("i(v1)")) == Quantity::current);
 }
 
 TEST_CASE("ngspice engine: plots come in the order ngspice ran them, with their display names") {
@@ -137,13 +128,13 @@ TEST_CASE("ngspice engine: plots come in the order ngspice ran them, with their 
   REQUIRE(results.plots.size() == 2);
   // ngspice 39 runs .dc before .op whatever their order in the netlist.
   CHECK(results.plots[0].name == "DC transfer characteristic");
-  CHECK(results.plots[0].vectors.front().name == "v(v-sweep)");
+  CHECK(results.plots[0].vector_name(0) == "v(v-sweep)");
   CHECK(results.plots[0].point_count() == 5);
   CHECK(results.plots[1].name == "Operating Point");
   CHECK_FALSE(results.plots[1].has_scale);
   REQUIRE(results.plots[1].find("v(out)"));
-  CHECK(results.plots[1].find("v(out)")->values == std::vector<double>{0.5});
-  CHECK(results.plots[1].find("i(v1)")->values.front() == doctest::Approx(-0.5e-3));
+  CHECK(values_of(results.plots[1], "v(out)") == std::vector<double>{0.5});
+  CHECK(values_of(results.plots[1], "i(v1)").front() == doctest::Approx(-0.5e-3));
 }
 
 TEST_CASE("ngspice engine: a netlist without analyses gives no plots") {

@@ -17,10 +17,12 @@
 #include "core/spice_number.h"
 #include "models/nlem_model.h"
 #include "models/synaptic_metrics.h"
+#include "tests/unit/plot_test_support.h"
 
 namespace {
 
 using namespace xbarsim;
+using xbarsim::testing::values_of;
 
 Plot simulate_calibration_netlist(const std::string& name, bool native_models = true) {
   const DiagnosticSink quiet = [](const Diagnostic&) {};
@@ -164,7 +166,7 @@ TEST_CASE("N-LEM: the defaults of models/nlem.lib are the native model's default
   const NlemParameters defaults;
   const NlemEvaluation expected = evaluate_nlem(defaults, 1.0, 0.0, 0.0, 0.0);
   // At 1 V the relaxed state is w = f ~ 0, so the current is g0 vh sinh(1/vh) to within 1e-6.
-  CHECK(-plot.find("i(v1)")->values.front() == doctest::Approx(expected.current).epsilon(1e-6));
+  CHECK(-values_of(plot, "i(v1)").front() == doctest::Approx(expected.current).epsilon(1e-6));
   // Every default in the .lib equals the C++ default (the twin and the native model share them).
   std::ifstream library(fmt::format("{}/models/nlem.lib", XBARSIM_SOURCE_DIR));
   std::stringstream text;
@@ -197,7 +199,7 @@ TEST_CASE("TIA: output limits smoothly at vmin/vmax instead of clipping") {
   Circuit circuit = elaborate(read_netlist_string(netlist, "tia.cir", ".", quiet), quiet);
   Simulator simulator(circuit);
   const Plot plot = simulator.run().plots.front();
-  const std::vector<double>& out = plot.find("v(out)")->values;
+  const std::vector<double> out = values_of(plot, "v(out)");
   // Iin pushes current into `in`: V(out) = -rf I = -I * 100k while linear, tanh-limited beyond.
   CHECK(out[11] == doctest::Approx(-1.0).epsilon(0.01));       // +10 uA: -1 V, close to linear
   CHECK(out.back() >= -2.0);                                    // +100 uA: held at vmin by tanh

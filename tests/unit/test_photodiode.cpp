@@ -7,8 +7,10 @@
 #include "core/compare.h"
 #include "core/elaborator.h"
 #include "core/simulator.h"
+#include "tests/unit/plot_test_support.h"
 
 using namespace xbarsim;
+using xbarsim::testing::values_of;
 
 namespace {
 
@@ -48,9 +50,8 @@ TEST_CASE("native photodiode equals its twin: photocurrent, dark current, juncti
   // In the light, the photocurrent resp * P = 0.4 A/W * 10 uW = 4 uA leaves the anode into the
   // load (plus the tiny reverse dark current): v(a) = 4 uA * 10 kOhm, about 40 mV.
   const Plot& transient = native.plots.back();
-  const std::vector<double>& time = transient.vectors.front().values;
-  const Vector* load = transient.find("v(a)");
-  REQUIRE(load);
+  const std::vector<double> time = transient.values(0);
+  const std::vector<double> load = values_of(transient, "v(a)");
   for (std::size_t k = 0; k < time.size(); ++k)
-    if (time[k] > 3.5e-6 && time[k] < 4.2e-6) CHECK(load->values[k] == doctest::Approx(0.04).epsilon(0.01));
+    if (time[k] > 3.5e-6 && time[k] < 4.2e-6) CHECK(load[k] == doctest::Approx(0.04).epsilon(0.01));
 }

@@ -28,11 +28,8 @@ Card card_of(const std::string& line) {
 
 // A plot with scale x = 0, 1, 2, 3, 4 and v(a) = 0, 2, 4, 2, 0 (a triangle), v(b) = 1 everywhere.
 Plot triangle_plot() {
-  Plot plot;
-  plot.name = "Transient Analysis";
-  plot.has_scale = true;
-  plot.vectors = {{"time", Quantity::time, {0, 1, 2, 3, 4}}, {"v(a)", Quantity::voltage, {0, 2, 4, 2, 0}}, {"v(b)", Quantity::voltage, {1, 1, 1, 1, 1}}};
-  return plot;
+  return Plot{"", "Transient Analysis", true,
+              {{"time", Quantity::time, {0, 1, 2, 3, 4}}, {"v(a)", Quantity::voltage, {0, 2, 4, 2, 0}}, {"v(b)", Quantity::voltage, {1, 1, 1, 1, 1}}}};
 }
 
 double measure(const std::string& line) { return evaluate_measurement(parse_measure_card(card_of(line)), triangle_plot()); }

@@ -63,14 +63,6 @@ TEST_CASE("csv: one file per plot with a header row and round-trippable numbers"
   CHECK(third == 1.0 / 3.0);
 }
 
-TEST_CASE("csv: vectors of different lengths are rejected before anything is written") {
-  Waveforms waveforms = sample_waveforms();
-  waveforms.plots[1].vectors[2].values.pop_back();
-  TemporaryDirectory directory("csv-bad");
-  CHECK_THROWS_AS(write_csv_directory(directory / "results", waveforms), std::invalid_argument);
-  CHECK_FALSE(std::filesystem::exists(directory / "results"));
-}
-
 TEST_CASE("json: one document with plots, scales, typed vectors; non-finite values as null") {
   std::ostringstream out;
   write_json(out, sample_waveforms());

@@ -9,10 +9,12 @@
 #include "core/simulator.h"
 #include "core/transient_analysis.h"
 #include "netlist_test_support.h"
+#include "plot_test_support.h"
 #include "solvers/mna_system.h"
 
 using namespace xbarsim;
 using xbarsim::testing::parse_netlist;
+using xbarsim::testing::values_of;
 
 TEST_CASE("integration coefficients reproduce the derivative of polynomials exactly") {
   // Backward Euler is exact for linear q; Gear-2 for quadratic q, with unequal steps.
@@ -181,31 +183,29 @@ TEST_CASE("B-source derivatives follow the variables the compiled expression rea
   Simulator simulator(parsed.circuit);
   Plot plot = simulator.operating_point();
   // 0 = 2*0.5*(1-f) - 10 f  =>  f = 1/11
-  CHECK(plot.find("v(f)")->values[0] == doctest::Approx(1.0 / 11.0).epsilon(1e-9));
+  CHECK(values_of(plot, "v(f)")[0] == doctest::Approx(1.0 / 11.0).epsilon(1e-9));
 }
 
 TEST_CASE("RC charging follows the exponential, and accepted/rejected steps are counted") {
   auto parsed = parse_netlist("t\n.options reltol=1e-6\nV1 in 0 1\nR1 in out 1k\nC1 out 0 1u ic=0\n.tran 10u 5m uic\n");
   Simulator simulator(parsed.circuit);
   Plot plot = simulator.transient(std::get<TransientRequest>(parsed.circuit.analyses[0]));
-  const Vector& time = plot.vectors[0];
-  const Vector* out = plot.find("v(out)");
-  REQUIRE(out);
+  const std::vector<double> time = plot.values(0);
+  const std::vector<double> out = values_of(plot, "v(out)");
   double worst = 0.0;
-  for (std::size_t k = 0; k < time.values.size(); ++k)
-    worst = std::max(worst, std::abs(out->values[k] - (1 - std::exp(-time.values[k] / 1e-3))));
+  for (std::size_t k = 0; k < time.size(); ++k) worst = std::max(worst, std::abs(out[k] - (1 - std::exp(-time[k] / 1e-3))));
   CHECK(worst < 1e-4);
-  CHECK(time.values.back() == doctest::Approx(5e-3));
-  CHECK(simulator.statistics().transient.accepted_steps == static_cast<long>(time.values.size()));
+  CHECK(time.back() == doctest::Approx(5e-3));
+  CHECK(simulator.statistics().transient.accepted_steps == static_cast<long>(time.size()));
   // uic: no point at t = 0, as ngspice.
-  CHECK(time.values.front() > 0.0);
+  CHECK(time.front() > 0.0);
 }
 
 TEST_CASE("pulse corners are hit exactly") {
   auto parsed = parse_netlist("t\nV1 in 0 PULSE(0 1 1u 0.2u 0.3u 2u 10u)\nR1 in out 1k\nC1 out 0 1n\n.tran 50n 12u\n");
   Simulator simulator(parsed.circuit);
   Plot plot = simulator.transient(std::get<TransientRequest>(parsed.circuit.analyses[0]));
-  const std::vector<double>& time = plot.vectors[0].values;
+  const std::vector<double> time = plot.values(0);
   for (double corner : {1e-6, 1.2e-6, 3.2e-6, 3.5e-6, 11e-6, 11.2e-6}) {
     bool hit = std::any_of(time.begin(), time.end(), [&](double t) { return std::abs(t - corner) < 1e-18; });
     CHECK_MESSAGE(hit, "corner at ", corner);
@@ -230,10 +230,11 @@ TEST_CASE(".options interp resamples the accepted points onto the tstep grid") {
   auto parsed = parse_netlist("t\n.options interp reltol=1e-6\nV1 in 0 1\nR1 in out 1k\nC1 out 0 1u\n.ic v(out)=0\n.tran 0.5m 5m 1m uic\n");
   Simulator simulator(parsed.circuit);
   Plot plot = simulator.transient(std::get<TransientRequest>(parsed.circuit.analyses[0]));
-  const std::vector<double>& time = plot.vectors[0].values;
+  const std::vector<double> time = plot.values(0);
+  const std::vector<double> out = values_of(plot, "v(out)");
   REQUIRE(time.size() == 9);  // 1m, 1.5m, ..., 5m
   for (std::size_t k = 0; k < time.size(); ++k) {
     CHECK(time[k] == doctest::Approx(1e-3 + 0.5e-3 * static_cast<double>(k)));
-    CHECK(plot.find("v(out)")->values[k] == doctest::Approx(1 - std::exp(-time[k] / 1e-3)).epsilon(1e-4));
+    CHECK(out[k] == doctest::Approx(1 - std::exp(-time[k] / 1e-3)).epsilon(1e-4));
   }
 }
