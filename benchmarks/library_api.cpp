@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -45,6 +46,20 @@ double peak_rss_megabytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in kB on Linux
+}
+
+// Appends `prefix`, `first`, and then `_` and `second` unless it is negative: the names of the
+// netlist (`w3_17`, `rdrv5`), written without a formatting library's overhead, since millions
+// of them are made when the results are.
+void append_name(std::string& name, std::string_view prefix, std::size_t first, std::ptrdiff_t second = -1) {
+  char digits[48];
+  char* end = std::to_chars(digits, digits + 24, first).ptr;
+  if (second >= 0) {
+    *end++ = '_';
+    end = std::to_chars(end, digits + sizeof digits, second).ptr;
+  }
+  name.append(prefix);
+  name.append(digits, end);
 }
 
 void build_crossbar(Circuit& circuit, int n) {
@@ -74,10 +89,10 @@ void build_crossbar(Circuit& circuit, int n) {
   // Word-line nodes w{i}_{c+1} and bit-line nodes b{c}_{i}, both created row by row (i, then c):
   // node (i, c) of each block is its first + i * columns + c.
   const int word = circuit.add_nodes(static_cast<int>(cells), [columns](int k, std::string& name) {
-    fmt::format_to(std::back_inserter(name), "w{}_{}", k / columns, k % columns + 1);
+    append_name(name, "w", static_cast<std::size_t>(k / columns), k % columns + 1);
   });
   const int bit = circuit.add_nodes(static_cast<int>(cells), [columns](int k, std::string& name) {
-    fmt::format_to(std::back_inserter(name), "b{}_{}", k % columns, k / columns);
+    append_name(name, "b", static_cast<std::size_t>(k % columns), k / columns);
   });
   auto word_node = [&](int i, int c) { return c == 0 ? driven[i] : word + i * columns + c - 1; };  // w{i}_{c}
   auto bit_node = [&](int c, int i) { return bit + i * columns + c; };                            // b{c}_{i}
@@ -93,12 +108,15 @@ void build_crossbar(Circuit& circuit, int n) {
     for (int i = 0; i + 1 < n; ++i) resistor(bit_node(c, i), bit_node(c, i + 1), 1.0);
   // Named as in the netlist: rdrv{i}, rw{i}_{c}, rc{i}_{c}, rb{c}_{i}, in this order.
   add_resistors(circuit, std::move(a), std::move(b), std::move(resistance), [n, columns, cells](int k, std::string& name) {
-    auto out = std::back_inserter(name);
     const auto index = static_cast<std::size_t>(k);
-    if (k < n) fmt::format_to(out, "rdrv{}", k);
-    else if (index < n + cells) fmt::format_to(out, "rw{}_{}", (k - n) / columns, (k - n) % columns);
-    else if (index < n + 2 * cells) fmt::format_to(out, "rc{}_{}", (index - n - cells) / columns, (index - n - cells) % columns);
-    else fmt::format_to(out, "rb{}_{}", (index - n - 2 * cells) / (n - 1), (index - n - 2 * cells) % (n - 1));
+    const auto rows = static_cast<std::size_t>(n), width = static_cast<std::size_t>(columns);
+    auto in_rows = [&](std::string_view prefix, std::size_t offset, std::size_t row_length) {
+      append_name(name, prefix, offset / row_length, static_cast<std::ptrdiff_t>(offset % row_length));
+    };
+    if (index < rows) append_name(name, "rdrv", index);
+    else if (index < rows + cells) in_rows("rw", index - rows, width);
+    else if (index < rows + 2 * cells) in_rows("rc", index - rows - cells, width);
+    else in_rows("rb", index - rows - 2 * cells, rows - 1);
   });
   for (int c = 0; c < columns; ++c) add_voltage_source(circuit, fmt::format("vs{}", c), bit_node(c, n - 1), kGround, 0.0);
   circuit.title = fmt::format("differential crossbar {} x {}", n, n);

@@ -1,4 +1,5 @@
 #include "core/circuit.h"
+#include "core/prefault.h"
 
 #include <fmt/format.h>
 
@@ -44,8 +45,8 @@ void Circuit::reserve(std::size_t devices, std::size_t nodes) {
   else
     device_names_.reserve(devices);
   node_names_.reserve(nodes);
-  node_unknowns_.reserve(nodes);
-  unknowns_.reserve(nodes);
+  reserve_prefaulted(node_unknowns_, nodes);
+  reserve_prefaulted(unknowns_, nodes);
 }
 
 std::optional<int> Circuit::find_node(std::string_view name) const {

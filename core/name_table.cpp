@@ -1,4 +1,5 @@
 #include "core/name_table.h"
+#include "core/prefault.h"
 
 #include <algorithm>
 #include <cstring>
@@ -121,6 +122,10 @@ NameList NameTable::release() {
 }
 
 void NameTable::rehash(std::size_t capacity) {
+  if (slots_.capacity() < capacity) {
+    slots_ = std::vector<std::uint64_t>();
+    reserve_prefaulted(slots_, capacity);
+  }
   slots_.assign(capacity, 0);
   mask_ = capacity - 1;
   for (int id = 0; id < names_.size(); ++id) {

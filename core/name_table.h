@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/prefault.h"
+
 namespace xbarsim {
 
 // Names in insertion order, id = position.
@@ -23,7 +25,7 @@ class NameList {
   int append(std::string_view name);
   // Room for `count` names (untouched reserved memory costs address space, not RAM).
   void reserve(std::size_t count) {
-    ends_.reserve(count);
+    reserve_prefaulted(ends_, count);
     chars_.reserve(count * 16);
   }
   std::string_view operator[](int id) const {

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/circuit.h"
+#include "core/prefault.h"
 #include "models/builtin_models.h"
 #include "models/primitive_devices.h"
 #include "solvers/matrix_structure.h"
@@ -20,10 +21,10 @@ class ResistorGroup : public DeviceGroup {
 
   std::string_view kind() const override { return "resistor"; }
   void reserve(std::size_t count) {
-    a.reserve(count);
-    b.reserve(count);
-    conductance.reserve(count);
-    devices.reserve(count);
+    reserve_prefaulted(a, count);
+    reserve_prefaulted(b, count);
+    reserve_prefaulted(conductance, count);
+    reserve_prefaulted(devices, count);
   }
   std::size_t size() const override { return a.size(); }
 
@@ -34,6 +35,7 @@ class ResistorGroup : public DeviceGroup {
     }
   }
   void bind(const MatrixStructure& structure) override {
+    reserve_prefaulted(slots_, size());
     slots_.resize(size());
     for (std::size_t i = 0; i < size(); ++i)
       slots_[i] = {structure.slot(a[i], a[i]), structure.slot(b[i], b[i]), structure.slot(a[i], b[i]), structure.slot(b[i], a[i])};

@@ -1,4 +1,5 @@
 #include "solvers/conjugate_gradient_solver.h"
+#include "core/prefault.h"
 
 #include <fmt/format.h>
 
@@ -122,6 +123,8 @@ bool ConjugateGradientSolver::build(const double* values) {
   // Capacities are upper bounds: pages never written are never mapped in.
   const std::size_t capacity = static_cast<std::size_t>(structure.nonzeros());
   for (auto* vector : {&coupling_columns_, &coupling_slots_, &coupling_transpose_slots_}) vector->reserve(capacity);
+  for (auto* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_})
+    reserve_prefaulted(*slots, static_cast<std::size_t>(size) + 1);
   diagonal_slots_.resize(static_cast<std::size_t>(size));
   link_slots_.assign(static_cast<std::size_t>(size), -1);
   link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
@@ -162,6 +165,8 @@ bool ConjugateGradientSolver::build(const double* values) {
   if (!links_complete || lower_couplings != coupling_columns_.size()) return false;
   coupling_values_.assign(coupling_columns_.size(), 0.0);
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
+  for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
+  for (auto* vector : {&residual_, &preconditioned_, &product_}) reserve_prefaulted(*vector, iterated);
   solution_.assign(static_cast<std::size_t>(size), 0.0);
   scratch_.assign(static_cast<std::size_t>(size), 0.0);
   for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->assign(iterated, 0.0);

@@ -1,4 +1,5 @@
 #include "solvers/grounded_source_folding.h"
+#include "core/prefault.h"
 
 #include <algorithm>
 
@@ -28,6 +29,7 @@ GroundedSourceFolding::GroundedSourceFolding(const MatrixStructure& structure, c
   }
   role_.assign(static_cast<std::size_t>(n), Role::free);
   for (const Source& source : candidates) role_[source.branch] = Role::source_branch;
+  reserve_prefaulted(source_of_node_, static_cast<std::size_t>(n));
   source_of_node_.assign(static_cast<std::size_t>(n), -1);
   for (const Source& source : candidates) {
     // Two sources on one node, or a node that is itself a source branch: leave for the caller

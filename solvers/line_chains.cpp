@@ -1,4 +1,5 @@
 #include "solvers/line_chains.h"
+#include "core/prefault.h"
 
 #include <cmath>
 #include <deque>
@@ -46,7 +47,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   // Walk the paths from their ends, then whatever is left (cycles), cutting each open: from
   // here on `links` holds exactly the links between neighbours in a chain.
   std::vector<int> walk, walk_starts{0}, chain_of(static_cast<std::size_t>(n), -1);
-  walk.reserve(static_cast<std::size_t>(folding.free_count()));
+  reserve_prefaulted(walk, static_cast<std::size_t>(folding.free_count()));
   auto walk_chain = [&](int start) {
     int previous = -1, current = start;
     const int chain = static_cast<int>(walk_starts.size()) - 1;
@@ -140,7 +141,9 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Eliminated chains first, each end to end (a bundle of width 1); then the iterated ones,
   // consecutive chains of one length interleaved into a bundle.
+  reserve_prefaulted(position_of_unknown_, static_cast<std::size_t>(n));
   position_of_unknown_.assign(static_cast<std::size_t>(n), -1);
+  reserve_prefaulted(unknown_at_, walk.size());
   unknown_at_.resize(walk.size());
   bundle_starts_.assign(1, 0);
   auto place = [&](int chain, int first_position, int stride) {
@@ -170,6 +173,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     first = last;
   }
   chain_count_ = chains;
+  for (auto* values : {&diagonal_, &links_, &inverse_pivots_, &multipliers_}) reserve_prefaulted(*values, unknown_at_.size());
   diagonal_.assign(unknown_at_.size(), 0.0);
   links_.assign(unknown_at_.size(), 0.0);
   inverse_pivots_.assign(unknown_at_.size(), 0.0);

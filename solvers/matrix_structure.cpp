@@ -1,4 +1,5 @@
 #include "solvers/matrix_structure.h"
+#include "core/prefault.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -34,6 +35,7 @@ void MatrixStructure::finalize() {
 void MatrixStructure::build(const std::function<void(MatrixStructure&)>& declare) {
   if (phase_ != Phase::pending || !pending_.empty()) throw std::logic_error("MatrixStructure::build after add or finalize");
   const std::size_t n = static_cast<std::size_t>(size_);
+  reserve_prefaulted(column_starts_, n + 1);
   column_starts_.assign(n + 1, 0);
   phase_ = Phase::counting;
   declare(*this);
@@ -44,12 +46,14 @@ void MatrixStructure::build(const std::function<void(MatrixStructure&)>& declare
     column_starts_[c] = start;
     start += count;
   }
+  reserve_prefaulted(row_indices_, static_cast<std::size_t>(start));
   row_indices_.resize(static_cast<std::size_t>(start));
   for (std::size_t c = 0; c < n; ++c) row_indices_[static_cast<std::size_t>(column_starts_[c]++)] = static_cast<int>(c);
   phase_ = Phase::storing;
   declare(*this);
   phase_ = Phase::finalized;
   // Now column_starts_[c] is the end of column c. Sort, deduplicate and compact column by column.
+  reserve_prefaulted(diagonal_slots_, n);
   diagonal_slots_.resize(n);
   int written = 0, begin = 0;
   for (std::size_t c = 0; c < n; ++c) {

@@ -1,4 +1,5 @@
 #include "solvers/mna_system.h"
+#include "core/prefault.h"
 
 #include <algorithm>
 #include <chrono>
@@ -36,7 +37,9 @@ void MnaSystem::build_structure() {
     group->bind(structure_);
     if (group->is_nonlinear() && group->size() > 0) linear_ = false;
   }
+  reserve_prefaulted(matrix_, static_cast<std::size_t>(structure_.nonzeros()) + 1);
   matrix_.assign(static_cast<std::size_t>(structure_.nonzeros()) + 1, 0.0);
+  reserve_prefaulted(rhs_, static_cast<std::size_t>(size()) + 1);
   rhs_.assign(static_cast<std::size_t>(size()) + 1, 0.0);
   is_node_row_.resize(static_cast<std::size_t>(size()));
   for (int i = 0; i < size(); ++i) is_node_row_[i] = circuit.unknown_quantity(i) == Quantity::voltage;
