@@ -20,8 +20,8 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
   std::vector<double>& next = workspace.next;
   std::vector<double>& residual = workspace.residual;
   std::vector<double>& scale = workspace.scale;
-  std::vector<double>& excess = workspace.excess;
-  excess.assign(static_cast<std::size_t>(n), 0.0);
+  std::vector<double>& excess = workspace.excess;  // assigned where it is used: a linear solve needs none
+  excess.clear();
 
   for (const auto& group : system.circuit().groups()) group->reset_iteration_state();
 
@@ -66,6 +66,7 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     }
     system.residual(solution.data(), residual, scale);
     system.factor_and_solve(next);
+    excess.resize(static_cast<std::size_t>(n));
     ++result.iterations;
 
     bool converged = context.limited_devices == 0 && iteration > 0;
@@ -90,6 +91,7 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
       return result;
     }
   }
+  excess.resize(static_cast<std::size_t>(n), 0.0);  // zeros after a linear solve that failed
   std::vector<int> order(static_cast<std::size_t>(n));
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](int a, int b) { return excess[a] > excess[b]; });
