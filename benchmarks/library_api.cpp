@@ -13,7 +13,8 @@
 //   --verify  afterwards solves the same circuit with KLU and reports the largest difference,
 //             relative to the largest magnitude of its quantity (node voltages, branch currents)
 // Prints one line of key=value pairs: times in seconds (build: circuit in memory; setup: matrix
-// structure, binding and the solver's analysis; solve: the .op analysis), the solver that ran,
+// structure, binding and the solver's analysis; solve: the .op analysis, of which linear_factor
+// and linear_solve are the linear solver's set-up and solve), the solver that ran,
 // conjugate-gradient iterations, unknowns, matrix nonzeros and the peak resident set size (MB,
 // getrusage, before any verification).
 #include <fmt/format.h>
@@ -177,10 +178,10 @@ int main(int argc, char** argv) {
     const SimulationStatistics statistics = simulator.statistics();
     std::string line = fmt::format(
         "rows={} weights={} unknowns={} nonzeros={} solver={} build_s={:.3f} setup_s={:.3f} solve_s={:.3f} total_s={:.3f} "
-        "cg_iterations={} peak_rss_mb={:.0f}",
+        "linear_factor_s={:.3f} linear_solve_s={:.3f} cg_iterations={} peak_rss_mb={:.0f}",
         n, n, statistics.unknowns, statistics.nonzeros, description.substr(0, description.find(' ')), build_seconds, setup_seconds,
-        solve_seconds, build_seconds + setup_seconds + solve_seconds, simulator.solver_statistics().conjugate_gradient_iterations,
-        peak_rss);
+        solve_seconds, build_seconds + setup_seconds + solve_seconds, simulator.solver_statistics().factor_seconds,
+        simulator.solver_statistics().solve_seconds, simulator.solver_statistics().conjugate_gradient_iterations, peak_rss);
     if (verify) {
       Simulator direct(circuit, SimulatorSettings{"klu"});
       const Plot reference = direct.operating_point();
