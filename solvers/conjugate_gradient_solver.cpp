@@ -61,7 +61,13 @@ void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
       core_solvers_.push_back(std::make_unique<ConjugateGradientSolver>(minimum_unknowns_));
       core_solvers_.back()->analyze(split_->core_structure(core));
     }
+    return;
   }
+  // The arrays of one entry per unknown that build() fills: mapped in from now on, while the
+  // rest of the set-up and the first load run (see core/prefault.h).
+  const std::size_t size = static_cast<std::size_t>(structure.size());
+  for (auto* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_}) reserve_prefaulted(*slots, size + 1);
+  for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, size);
 }
 
 bool ConjugateGradientSolver::uses_conjugate_gradients() const {

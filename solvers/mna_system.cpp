@@ -31,15 +31,16 @@ void MnaSystem::build_structure() {
   structure_.build([&circuit](MatrixStructure& structure) {
     for (const auto& group : circuit.groups()) group->declare(structure);
   });
+  // Mapped in while the groups bind their slots.
+  reserve_prefaulted(matrix_, static_cast<std::size_t>(structure_.nonzeros()) + 1);
+  reserve_prefaulted(rhs_, static_cast<std::size_t>(size()) + 1);
   for (const auto& group : circuit.groups()) {
     group->set_charge_base(charge_count_);
     charge_count_ += group->charge_count();
     group->bind(structure_);
     if (group->is_nonlinear() && group->size() > 0) linear_ = false;
   }
-  reserve_prefaulted(matrix_, static_cast<std::size_t>(structure_.nonzeros()) + 1);
   matrix_.assign(static_cast<std::size_t>(structure_.nonzeros()) + 1, 0.0);
-  reserve_prefaulted(rhs_, static_cast<std::size_t>(size()) + 1);
   rhs_.assign(static_cast<std::size_t>(size()) + 1, 0.0);
   is_node_row_.resize(static_cast<std::size_t>(size()));
   for (int i = 0; i < size(); ++i) is_node_row_[i] = circuit.unknown_quantity(i) == Quantity::voltage;

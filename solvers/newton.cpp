@@ -1,5 +1,7 @@
 #include "solvers/newton.h"
 
+#include "core/prefault.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -14,10 +16,12 @@ constexpr double kClampConductance = 1e10;  // holds a nodeset node at its value
 NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, const NewtonSettings& settings) {
   const SimulationOptions& options = system.circuit().options;
   const int n = system.size();
+  reserve_prefaulted(solution, static_cast<std::size_t>(n) + 1);
   solution.resize(static_cast<std::size_t>(n) + 1, 0.0);
   solution[static_cast<std::size_t>(n)] = 0.0;
   MnaSystem::NewtonWorkspace& workspace = system.newton_workspace();
   std::vector<double>& next = workspace.next;
+  reserve_prefaulted(next, static_cast<std::size_t>(n) + 1);
   std::vector<double>& residual = workspace.residual;
   std::vector<double>& scale = workspace.scale;
   std::vector<double>& excess = workspace.excess;  // assigned where it is used: a linear solve needs none
