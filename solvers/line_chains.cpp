@@ -20,7 +20,9 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Two strongest neighbours of every free unknown (symmetric matrix: column u is row u), the
   // second dropped when weaker than kChainStrength times the first.
-  std::vector<int> picks(2 * static_cast<std::size_t>(n), -1);
+  std::vector<int> picks;
+  reserve_prefaulted(picks, 2 * static_cast<std::size_t>(n));
+  picks.assign(2 * static_cast<std::size_t>(n), -1);
   for (int u = 0; u < n; ++u) {
     if (!folding.is_free(u)) continue;
     double first = 0.0, second = 0.0;
@@ -46,7 +48,9 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Walk the paths from their ends, then whatever is left (cycles), cutting each open: from
   // here on `links` holds exactly the links between neighbours in a chain.
-  std::vector<int> walk, walk_starts{0}, chain_of(static_cast<std::size_t>(n), -1);
+  std::vector<int> walk, walk_starts{0}, chain_of;
+  reserve_prefaulted(chain_of, static_cast<std::size_t>(n));
+  chain_of.assign(static_cast<std::size_t>(n), -1);
   reserve_prefaulted(walk, static_cast<std::size_t>(folding.free_count()));
   auto walk_chain = [&](int start) {
     int previous = -1, current = start;
