@@ -14,8 +14,8 @@
 #include "core/name_table.h"
 #include "core/native_subcircuit.h"
 #include "core/step_specification.h"
-#include "models/primitive_devices.h"
 #include "core/spice_number.h"
+#include "models/primitive_devices.h"
 
 namespace xbarsim {
 namespace {
