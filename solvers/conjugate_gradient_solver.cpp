@@ -285,15 +285,7 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
   // direction); returns residual . preconditioned.
   auto update_and_precondition = [&](double step) {
-    for (std::size_t k = 0; k < count; ++k) {
-      iterate[k] += step * direction[k];
-      residual[k] -= step * product[k];
-      preconditioned[k] = residual[k];
-    }
-    chains.solve_iterated(preconditioned);
-    double norm_squared = 0.0;
-    for (std::size_t k = 0; k < count; ++k) norm_squared += residual[k] * preconditioned[k];
-    return norm_squared;
+    return chains.step_and_solve_iterated(step, direction, product, iterate, residual, preconditioned);
   };
   const double rhs_norm_squared = update_and_precondition(0.0);
   if (!(rhs_norm_squared > 0.0)) {

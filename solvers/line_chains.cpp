@@ -253,25 +253,52 @@ void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) co
 
 // One step along all chains of a bundle at a time: the inner loops run over `width`
 // independent chains and vectorise.
-void LineChains::solve_iterated(double* x) const {
-  x -= eliminated_size();  // indexed by position from here on
+double LineChains::step_and_solve_iterated(double step, const double* direction, const double* product, double* iterate,
+                                           double* residual, double* preconditioned) const {
+  // Indexed by position from here on.
+  const int offset = eliminated_size();
+  direction -= offset, product -= offset, iterate -= offset, residual -= offset;
+  double* x = preconditioned - offset;
+  // Four partial sums (lane k % 4) keep the dot product's additions independent.
+  double dot[4] = {0.0, 0.0, 0.0, 0.0};
+  auto add_dot = [&dot](const double* __restrict a, const double* __restrict b, int count) {
+    int c = 0;
+    for (; c + 4 <= count; c += 4)
+      for (int lane = 0; lane < 4; ++lane) dot[lane] += a[c + lane] * b[c + lane];
+    for (; c < count; ++c) dot[0] += a[c] * b[c];
+  };
   for (int bundle = eliminated_chains_; bundle < bundle_count(); ++bundle) {
     const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
-    for (int row = begin + width; row < end; row += width) {
+    for (int row = begin; row < end; row += width) {  // forward, with the step's updates
       double* __restrict current = x + row;
+      double* __restrict iterate_row = iterate + row;
+      double* __restrict residual_row = residual + row;
+      const double* __restrict direction_row = direction + row;
+      const double* __restrict product_row = product + row;
+      for (int c = 0; c < width; ++c) {
+        iterate_row[c] += step * direction_row[c];
+        residual_row[c] -= step * product_row[c];
+      }
+      if (row == begin) {
+        for (int c = 0; c < width; ++c) current[c] = residual_row[c];
+        continue;
+      }
       const double* __restrict previous = x + row - width;
       const double* multipliers = multipliers_.data() + row;
-      for (int c = 0; c < width; ++c) current[c] -= multipliers[c] * previous[c];
+      for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
     }
     for (int k = end - width; k < end; ++k) x[k] *= inverse_pivots_[static_cast<std::size_t>(k)];
-    for (int row = end - 2 * width; row >= begin; row -= width) {
+    add_dot(residual + end - width, x + end - width, width);
+    for (int row = end - 2 * width; row >= begin; row -= width) {  // backward, with the dot product
       double* __restrict current = x + row;
       const double* __restrict next = x + row + width;
       const double* inverse_pivots = inverse_pivots_.data() + row;
       const double* multipliers = multipliers_.data() + row + width;
       for (int c = 0; c < width; ++c) current[c] = current[c] * inverse_pivots[c] - multipliers[c] * next[c];
+      add_dot(residual + row, current, width);
     }
   }
+  return (dot[0] + dot[1]) + (dot[2] + dot[3]);
 }
 
 void LineChains::multiply_iterated(const double* x, double* y) const {

@@ -62,8 +62,13 @@ class LineChains {
   // x := T^-1 x on the eliminated chains [first_chain, last_chain); x[0] is position
   // bundle_begin(first_chain).
   void solve_eliminated(int first_chain, int last_chain, double* x) const;
-  // x := T^-1 x and y := T x on the iterated chains; x[0], y[0] are position eliminated_size().
-  void solve_iterated(double* x) const;
+  // A conjugate-gradient step's vector work on the iterated chains, in one forward and one
+  // backward sweep instead of four passes: iterate += step * direction, residual -= step *
+  // product, preconditioned := T^-1 residual; returns residual . preconditioned. Element 0 of
+  // every array is position eliminated_size().
+  double step_and_solve_iterated(double step, const double* direction, const double* product, double* iterate, double* residual,
+                                 double* preconditioned) const;
+  // y := T x on the iterated chains; x[0], y[0] are position eliminated_size().
   void multiply_iterated(const double* x, double* y) const;
 
  private:
