@@ -1,5 +1,4 @@
 #include "core/circuit.h"
-#include "core/prefault.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +6,15 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "core/name_collector.h"
+#include "core/prefault.h"
+
 namespace xbarsim {
+
+Circuit::Circuit() = default;
+Circuit::~Circuit() = default;
+Circuit::Circuit(Circuit&&) noexcept = default;
+Circuit& Circuit::operator=(Circuit&&) noexcept = default;
 
 int Circuit::node(std::string_view name) {
   if (name == "0" || name == "gnd") return kGround;

@@ -21,7 +21,6 @@
 
 #include "core/device_group.h"
 #include "core/measure.h"
-#include "core/name_collector.h"
 #include "core/name_table.h"
 #include "core/simulation_options.h"
 #include "core/source_location.h"
@@ -90,8 +89,15 @@ struct StringHash {
 template <class Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 
+class NameCollector;
+
 class Circuit {
  public:
+  Circuit();
+  ~Circuit();
+  Circuit(Circuit&&) noexcept;
+  Circuit& operator=(Circuit&&) noexcept;
+
   std::string title;
   SimulationOptions options;
   std::vector<AnalysisRequest> analyses;

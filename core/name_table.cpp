@@ -1,8 +1,9 @@
 #include "core/name_table.h"
-#include "core/prefault.h"
 
 #include <algorithm>
 #include <cstring>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 namespace {

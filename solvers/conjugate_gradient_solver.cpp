@@ -1,11 +1,12 @@
 #include "solvers/conjugate_gradient_solver.h"
-#include "core/prefault.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <utility>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 namespace {

@@ -1,7 +1,8 @@
 #include "solvers/grounded_source_folding.h"
-#include "core/prefault.h"
 
 #include <algorithm>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 

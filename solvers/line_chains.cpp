@@ -1,8 +1,9 @@
 #include "solvers/line_chains.h"
-#include "core/prefault.h"
 
 #include <cmath>
 #include <deque>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 namespace {

@@ -1,8 +1,9 @@
 #include "solvers/matrix_structure.h"
-#include "core/prefault.h"
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 

@@ -1,9 +1,10 @@
 #include "solvers/mna_system.h"
-#include "core/prefault.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 

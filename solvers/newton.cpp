@@ -1,10 +1,10 @@
 #include "solvers/newton.h"
 
-#include "core/prefault.h"
-
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+
+#include "core/prefault.h"
 
 namespace xbarsim {
 namespace {
