@@ -24,8 +24,11 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
   reserve_prefaulted(next, static_cast<std::size_t>(n) + 1);
   std::vector<double>& residual = workspace.residual;
   std::vector<double>& scale = workspace.scale;
-  std::vector<double>& excess = workspace.excess;  // assigned where it is used: a linear solve needs none
-  excess.clear();
+  std::vector<double>& excess = workspace.excess;  // convergence measure per unknown: a linear solve needs none
+  if (system.is_linear())
+    excess.clear();
+  else
+    excess.assign(static_cast<std::size_t>(n), 0.0);
 
   for (const auto& group : system.circuit().groups()) group->reset_iteration_state();
 
@@ -70,7 +73,6 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     }
     system.residual(solution.data(), residual, scale);
     system.factor_and_solve(next);
-    excess.resize(static_cast<std::size_t>(n));
     ++result.iterations;
 
     bool converged = context.limited_devices == 0 && iteration > 0;
