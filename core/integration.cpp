@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
+
+#include "core/parallel.h"
 
 namespace xbarsim {
 
@@ -96,40 +99,56 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
   const double* q1 = charges[1];
   const double* q2 = charges[2];
   const double* q3 = charges[3];
-  double worst_first = 0.0, worst_second = 0.0;
   auto tolerance_of = [&](std::size_t k, double now) {
     const double current_tolerance = abstol + reltol * std::max(std::abs(now), std::abs(derivative_previous[k]));
     const double charge_tolerance = reltol * std::max(std::max(std::abs(q0[k]), std::abs(q1[k])), charge_floor) * inverse_step;
     return std::max(current_tolerance, charge_tolerance);
   };
-  if (order == 1 && !with_order_two) {
-    for (std::size_t k = 0; k < count; ++k) {
-      const double now = a0 * q0[k] + history[k];
-      derivative_now[k] = now;
-      const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
-      const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
-      worst_first = inverse > worst_first ? inverse : worst_first;
+  // The largest inverse steps of charges [begin, end), at the present order and at order 2.
+  auto worst_of = [&](std::size_t begin, std::size_t end) {
+    double worst_first = 0.0, worst_second = 0.0;
+    if (order == 1 && !with_order_two) {
+      for (std::size_t k = begin; k < end; ++k) {
+        const double now = a0 * q0[k] + history[k];
+        derivative_now[k] = now;
+        const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
+        const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
+        worst_first = inverse > worst_first ? inverse : worst_first;
+      }
+    } else if (order == 1) {
+      for (std::size_t k = begin; k < end; ++k) {
+        const double now = a0 * q0[k] + history[k];
+        derivative_now[k] = now;
+        const double tolerance = tolerance_of(k, now);
+        const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
+        const double difference_two = second[0] * q0[k] + second[1] * q1[k] + second[2] * q2[k] + second[3] * q3[k];
+        const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance;
+        const double inverse_two = std::max(abstol, factor_second * std::abs(difference_two)) / tolerance;
+        worst_first = inverse > worst_first ? inverse : worst_first;
+        worst_second = inverse_two > worst_second ? inverse_two : worst_second;
+      }
+    } else {
+      for (std::size_t k = begin; k < end; ++k) {
+        const double now = a0 * q0[k] + history[k];
+        derivative_now[k] = now;
+        const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k] + first[3] * q3[k];
+        const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
+        worst_first = inverse > worst_first ? inverse : worst_first;
+      }
     }
-  } else if (order == 1) {
-    for (std::size_t k = 0; k < count; ++k) {
-      const double now = a0 * q0[k] + history[k];
-      derivative_now[k] = now;
-      const double tolerance = tolerance_of(k, now);
-      const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
-      const double difference_two = second[0] * q0[k] + second[1] * q1[k] + second[2] * q2[k] + second[3] * q3[k];
-      const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance;
-      const double inverse_two = std::max(abstol, factor_second * std::abs(difference_two)) / tolerance;
-      worst_first = inverse > worst_first ? inverse : worst_first;
-      worst_second = inverse_two > worst_second ? inverse_two : worst_second;
-    }
-  } else {
-    for (std::size_t k = 0; k < count; ++k) {
-      const double now = a0 * q0[k] + history[k];
-      derivative_now[k] = now;
-      const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k] + first[3] * q3[k];
-      const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
-      worst_first = inverse > worst_first ? inverse : worst_first;
-    }
+    return std::pair{worst_first, worst_second};
+  };
+  // Split into parts on large circuits (core/parallel.h); the maximum does not depend on the split.
+  const int parts = parallel_parts(static_cast<long>(count));
+  std::pair<double, double> worst_of_part[kMaximumParts];
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
+    worst_of_part[part] = worst_of(static_cast<std::size_t>(begin), static_cast<std::size_t>(end));
+  });
+  double worst_first = 0.0, worst_second = 0.0;
+  for (int part = 0; part < parts; ++part) {
+    worst_first = std::max(worst_first, worst_of_part[part].first);
+    worst_second = std::max(worst_second, worst_of_part[part].second);
   }
   constexpr double kInfinity = std::numeric_limits<double>::infinity();
   auto to_step = [&](double worst, int step_order) {
@@ -143,18 +162,22 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
 void predict_solution(std::span<const double* const> solutions, int count, std::span<const double> steps, std::size_t size,
                       double* predicted) {
   const double* now = solutions[0];
-  if (count >= 3) {
-    const double* previous = solutions[1];
-    const double* older = solutions[2];
-    const double ratio = (steps[0] + steps[1]) / (steps[1] + steps[2]);
-    for (std::size_t k = 0; k < size; ++k) predicted[k] = previous[k] + ratio * (now[k] - older[k]);
-  } else if (count == 2) {
-    const double* previous = solutions[1];
-    const double ratio = steps[0] / steps[1];
-    for (std::size_t k = 0; k < size; ++k) predicted[k] = now[k] + ratio * (now[k] - previous[k]);
-  } else {
-    std::copy(now, now + size, predicted);
-  }
+  const int parts = parallel_parts(static_cast<long>(size));
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(static_cast<long>(size), parts, part);
+    if (count >= 3) {
+      const double* previous = solutions[1];
+      const double* older = solutions[2];
+      const double ratio = (steps[0] + steps[1]) / (steps[1] + steps[2]);
+      for (long k = begin; k < end; ++k) predicted[k] = previous[k] + ratio * (now[k] - older[k]);
+    } else if (count == 2) {
+      const double* previous = solutions[1];
+      const double ratio = steps[0] / steps[1];
+      for (long k = begin; k < end; ++k) predicted[k] = now[k] + ratio * (now[k] - previous[k]);
+    } else {
+      std::copy(now + begin, now + end, predicted + begin);
+    }
+  });
 }
 
 BreakpointTable::BreakpointTable(std::vector<double> times, double minimum_spacing)

@@ -8,6 +8,7 @@
 
 #include "core/diagnostics.h"
 #include "core/integration.h"
+#include "core/parallel.h"
 #include "solvers/newton.h"
 
 namespace xbarsim {
@@ -64,6 +65,7 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
   std::vector<double> charges[4], derivative_now(charge_count, 0.0), derivative_previous(charge_count, 0.0);
   for (auto& charge : charges) charge.assign(charge_count, 0.0);
   std::vector<double> history(charge_count, 0.0);
+  const int charge_parts = parallel_parts(static_cast<long>(charge_count));  // the passes over the charges (core/parallel.h)
   {
     LoadContext context;
     context.solution = solution.data();
@@ -121,12 +123,15 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     // formula has both a2 and b1).
     const double a1 = coefficients.a1, a2 = coefficients.a2, b1 = coefficients.b1;
     const double *q1 = charges[1].data(), *q2 = charges[2].data(), *derivative = derivative_previous.data();
-    if (a2 != 0.0)  // Gear-2
-      for (std::size_t k = 0; k < charge_count; ++k) history[k] = a1 * q1[k] + a2 * q2[k];
-    else if (b1 != 0.0)  // trapezoidal
-      for (std::size_t k = 0; k < charge_count; ++k) history[k] = a1 * q1[k] + b1 * derivative[k];
-    else  // backward Euler
-      for (std::size_t k = 0; k < charge_count; ++k) history[k] = a1 * q1[k];
+    run_parts(charge_parts, [&](int part) {
+      const auto [begin, end] = part_range(static_cast<long>(charge_count), charge_parts, part);
+      if (a2 != 0.0)  // Gear-2
+        for (long k = begin; k < end; ++k) history[k] = a1 * q1[k] + a2 * q2[k];
+      else if (b1 != 0.0)  // trapezoidal
+        for (long k = begin; k < end; ++k) history[k] = a1 * q1[k] + b1 * derivative[k];
+      else  // backward Euler
+        for (long k = begin; k < end; ++k) history[k] = a1 * q1[k];
+    });
 
     NewtonSettings settings;
     settings.mode = AnalysisMode::transient;

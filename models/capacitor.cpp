@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/circuit.h"
+#include "core/parallel.h"
 #include "models/builtin_models.h"
 #include "solvers/matrix_structure.h"
 
@@ -63,21 +64,31 @@ class CapacitorGroup : public DeviceGroup {
     double* matrix = context.matrix;
     double* charges = context.charges + charge_base();
     const double* history = context.charge_history + charge_base();
+    // The per-step passes of a transient, split into parts on large arrays (core/parallel.h).
     if (context.charges_only && !context.use_initial_conditions) {
-      for (std::size_t i = 0; i < terminals_.size(); ++i) charges[i] = capacitance[i] * (x[terminals_[i].a] - x[terminals_[i].b]);
+      const long count = static_cast<long>(terminals_.size());
+      const int parts = parallel_parts(count);
+      run_parts(parts, [&](int part) {
+        const auto [begin, end] = part_range(count, parts, part);
+        for (long i = begin; i < end; ++i) charges[i] = capacitance[i] * (x[terminals_[i].a] - x[terminals_[i].b]);
+      });
       return;
     }
     if (context.rhs_only && !context.use_initial_conditions) {
       // The equivalent current below is a0*C*v + history - a0*C*v = history, whatever v. Each
       // row gathers its capacitors' terms and is written once.
       double* rhs = context.rhs;
-      const int rows = static_cast<int>(row_splits_.size());
-      for (int row = 0; row < rows; ++row) {
-        double sum = 0.0;
-        for (int k = row_starts_[row]; k < row_splits_[row]; ++k) sum -= history[row_capacitors_[k]];
-        for (int k = row_splits_[row]; k < row_starts_[row + 1]; ++k) sum += history[row_capacitors_[k]];
-        rhs[row] += sum;
-      }
+      const long rows = static_cast<long>(row_splits_.size());
+      const int parts = parallel_parts(static_cast<long>(row_capacitors_.size()));
+      run_parts(parts, [&](int part) {
+        const auto [begin, end] = part_range(rows, parts, part);
+        for (long row = begin; row < end; ++row) {
+          double sum = 0.0;
+          for (int k = row_starts_[row]; k < row_splits_[row]; ++k) sum -= history[row_capacitors_[k]];
+          for (int k = row_splits_[row]; k < row_starts_[row + 1]; ++k) sum += history[row_capacitors_[k]];
+          rhs[row] += sum;
+        }
+      });
       return;
     }
     for (std::size_t i = 0; i < slots_.size(); ++i) {

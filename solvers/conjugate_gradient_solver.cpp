@@ -39,9 +39,9 @@ std::string ConjugateGradientSolver::describe() const {
   if (!chains_) return released_description_.empty() ? std::string(name()) : released_description_;
   const int eliminated = chains_->eliminated_size();
   return fmt::format("cg ({}): {} grounded sources folded, {} unknowns in {} line chains, {} of them eliminated exactly, "
-                     "conjugate gradients on the remaining {}",
+                     "conjugate gradients on the remaining {}{}",
                      chooser, folding_->source_count(), chains_->size(), chains_->chain_count(), chains_->eliminated_chain_count(),
-                     chains_->size() - eliminated);
+                     chains_->size() - eliminated, parts_ > 1 ? fmt::format(", split into {} parts for threads", parts_) : "");
 }
 
 void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
@@ -101,9 +101,9 @@ void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   core_solvers_.clear();
   folding_.reset();
   chains_.reset();
-  for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
-                       &coupling_transpose_slots_})
+  for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_})
     std::vector<int>().swap(*vector);
+  std::vector<std::pair<int, int>>().swap(coupling_mirrors_);
   for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     std::vector<double>().swap(*vector);
   direct_ = std::make_unique<KluSolver>();
@@ -118,7 +118,8 @@ void ConjugateGradientSolver::copy_direct_statistics() {
 bool ConjugateGradientSolver::build(const double* values) {
   const MatrixStructure& structure = *structure_;
   folding_.emplace(structure, values);
-  chains_.emplace(structure, values, *folding_);
+  parts_ = parallel_parts(structure.size());
+  chains_.emplace(structure, values, *folding_, parts_);
   const LineChains& chains = *chains_;
   const int size = chains.size();
   const auto& starts = structure.column_starts();
@@ -126,10 +127,11 @@ bool ConjugateGradientSolver::build(const double* values) {
 
   // One pass over the free block in chain order, row `unknown` read from column `unknown` (the
   // matrix must be symmetric): the diagonal, the links to the neighbours in the chain and the
-  // couplings to later positions (C's upper triangle, each with the slot of its transpose).
-  // Capacities are upper bounds: pages never written are never mapped in.
+  // couplings, each entry below the diagonal paired with its mirror in the (earlier) row of its
+  // column. Capacities are upper bounds: pages never written are never mapped in.
   const std::size_t capacity = static_cast<std::size_t>(structure.nonzeros());
-  for (auto* vector : {&coupling_columns_, &coupling_slots_, &coupling_transpose_slots_}) vector->reserve(capacity);
+  for (auto* vector : {&coupling_columns_, &coupling_slots_}) vector->reserve(capacity);
+  coupling_mirrors_.reserve(capacity / 2);
   for (auto* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_})
     reserve_prefaulted(*slots, static_cast<std::size_t>(size) + 1);
   diagonal_slots_.resize(static_cast<std::size_t>(size));
@@ -137,7 +139,7 @@ bool ConjugateGradientSolver::build(const double* values) {
   link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
   coupling_starts_.resize(static_cast<std::size_t>(size) + 1);
   coupling_starts_[0] = 0;
-  std::size_t lower_couplings = 0;
+  std::size_t upper_couplings = 0;
   bool links_complete = true;
   for (int bundle = 0, position = 0; bundle < chains.bundle_count(); ++bundle) {
     const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
@@ -154,22 +156,27 @@ bool ConjugateGradientSolver::build(const double* values) {
           link_slots_[position] = slot;  // A(previous, unknown)
         } else if (other_position == next) {
           link_transpose_slots_[next] = slot;  // A(next, unknown): the next position's transpose
-        } else if (other_position > position) {
-          const int transpose = structure.find_slot(unknown, other);
-          if (transpose < 0) return false;
-          coupling_columns_.push_back(other_position);
-          coupling_slots_.push_back(slot);
-          coupling_transpose_slots_.push_back(transpose);
         } else {
-          ++lower_couplings;
+          const int entry = static_cast<int>(coupling_columns_.size());
+          coupling_columns_.push_back(other_position);
+          coupling_slots_.push_back(slot);  // A(other, unknown), A(unknown, other) if symmetric
+          if (other_position > position) {
+            ++upper_couplings;
+            continue;
+          }
+          const auto mirror_begin = coupling_columns_.begin() + coupling_starts_[other_position];
+          const auto mirror_end = coupling_columns_.begin() + coupling_starts_[other_position + 1];
+          const auto mirror = std::find(mirror_begin, mirror_end, position);
+          if (mirror == mirror_end) return false;
+          coupling_mirrors_.emplace_back(entry, static_cast<int>(mirror - coupling_columns_.begin()));
         }
       }
       coupling_starts_[static_cast<std::size_t>(position) + 1] = static_cast<int>(coupling_columns_.size());
       if (previous >= 0) links_complete &= link_slots_[position] >= 0 && link_transpose_slots_[position] >= 0;
     }
   }
-  // Every link present both ways, every lower entry the transpose of an upper one.
-  if (!links_complete || lower_couplings != coupling_columns_.size()) return false;
+  // Every link present both ways, every entry above the diagonal mirrored below it.
+  if (!links_complete || upper_couplings != coupling_mirrors_.size()) return false;
   coupling_values_.assign(coupling_columns_.size(), 0.0);
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
@@ -195,11 +202,9 @@ bool ConjugateGradientSolver::load_values(const double* values) {
     diagonal[k] = value;
     links[k] = link;
   }
-  for (std::size_t k = 0; k < coupling_values_.size(); ++k) {
-    const double value = values[coupling_slots_[k]];
-    if (!nearly_equal(value, values[coupling_transpose_slots_[k]])) return false;
-    coupling_values_[k] = value;
-  }
+  for (std::size_t k = 0; k < coupling_values_.size(); ++k) coupling_values_[k] = values[coupling_slots_[k]];
+  for (const auto& [entry, mirror] : coupling_mirrors_)
+    if (!nearly_equal(coupling_values_[entry], coupling_values_[mirror])) return false;
   if (chains_changed) {
     if (!chains.factor()) return false;
     ++statistics_.preconditioner_factorizations;
@@ -230,47 +235,69 @@ void ConjugateGradientSolver::factor(const double* values) {
   }
 }
 
-// product = S d for the direction d held in scratch_[eliminated, size), with
-// S = T_I + C_II - C_IE T_E^-1 C_EI; scratch_[0, eliminated) receives -T_E^-1 C_EI d.
-// C is stored once, as its upper triangle U in chain order: C_EI = U_EI, C_IE = U_EI^T,
-// C_II = U_II + U_II^T. Three passes: product = T_I d; per group of eliminated chains (its
-// values stay in cache) gather C_EI d, solve, scatter C_IE into product; then U_II both ways
-// and the dot product. Returns d . S d.
-double ConjugateGradientSolver::apply_schur_complement(double* product) {
-  const LineChains& chains = *chains_;
-  const int eliminated = chains.eliminated_size(), size = chains.size();
-  double* scratch = scratch_.data();
-  double* shifted_product = product - eliminated;  // indexed by position
+double ConjugateGradientSolver::sum_of_parts() const {
+  double sum = 0.0;
+  for (int part = 0; part < parts_; ++part) sum += partial_sums_[part];
+  return sum;
+}
+
+// target[row] = source[row] - sum of C(row, column) * source[column] over the rows of the
+// eliminated chains [first_chain, last_chain) (all their columns are iterated positions).
+void ConjugateGradientSolver::gather_eliminated_couplings(int first_chain, int last_chain, const double* source, double* target) const {
   const int* columns = coupling_columns_.data();
   const double* couplings = coupling_values_.data();
-  const int eliminated_chains = chains.eliminated_chain_count();
-  chains.multiply_iterated(scratch + eliminated, product);
-  for (int chain = 0; chain < eliminated_chains; chain += kGroupChains) {
-    const int last = std::min(chain + kGroupChains, eliminated_chains);
-    const int begin = chains.bundle_begin(chain), end = chains.bundle_begin(last);
-    for (int row = begin; row < end; ++row) {
-      double sum = 0.0;
-      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum += couplings[k] * scratch[columns[k]];
-      scratch[row] = sum;
-    }
-    chains.solve_eliminated(chain, last, scratch + begin);
-    for (int row = begin; row < end; ++row) {
-      const double value = scratch[row] = -scratch[row];
-      for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) shifted_product[columns[k]] += couplings[k] * value;
-    }
+  for (int row = chains_->bundle_begin(first_chain), end = chains_->bundle_begin(last_chain); row < end; ++row) {
+    double sum = source[row];
+    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum -= couplings[k] * source[columns[k]];
+    target[row] = sum;
   }
-  double curvature = 0.0;
-  for (int row = eliminated; row < size; ++row) {
-    double sum = shifted_product[row];
-    const double direction = scratch[row];
-    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) {
-      sum += couplings[k] * scratch[columns[k]];
-      shifted_product[columns[k]] += couplings[k] * direction;
+}
+
+// product = S d for the direction d held in scratch_[eliminated, size), with
+// S = T_I + C_II - C_IE T_E^-1 C_EI; scratch_[0, eliminated) receives y = -T_E^-1 C_EI d.
+// Two phases, each split into the parts: every eliminated row gathers -C_EI d and its chains
+// are solved (a group at a time, so the values are still in cache); then every iterated row
+// gathers T_I d + C_II d + C_IE y in one pass over its couplings (scratch_ holds y beside d),
+// with its share of the dot product. Returns d . S d.
+double ConjugateGradientSolver::apply_schur_complement(double* product) {
+  const LineChains& chains = *chains_;
+  const int eliminated = chains.eliminated_size();
+  double* scratch = scratch_.data();
+  run_parts(parts_, [&](int part) {
+    const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
+    for (int chain = first; chain < last; chain += kGroupChains) {
+      const int group_end = std::min(chain + kGroupChains, last);
+      // -C_EI d, as 0 - C_EI d (the rows cleared first), then -T_E^-1 C_EI d.
+      for (int row = chains.bundle_begin(chain); row < chains.bundle_begin(group_end); ++row) scratch[row] = 0.0;
+      gather_eliminated_couplings(chain, group_end, scratch, scratch);
+      chains.solve_eliminated(chain, group_end, scratch + chains.bundle_begin(chain));
     }
-    shifted_product[row] = sum;
-    curvature += direction * sum;
-  }
-  return curvature;
+  });
+  const double* diagonal = chains.diagonal().data();
+  const double* links = chains.links().data();
+  const int* columns = coupling_columns_.data();
+  const double* couplings = coupling_values_.data();
+  double* shifted_product = product - eliminated;  // indexed by position
+  run_parts(parts_, [&](int part) {
+    double curvature = 0.0;
+    for (int bundle : chains.iterated_bundles(part)) {
+      const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
+      for (int row = begin; row < end; row += width) {
+        const bool has_previous = row > begin, has_next = row + width < end;
+        for (int position = row; position < row + width; ++position) {
+          const double direction = scratch[position];
+          double sum = diagonal[position] * direction;
+          if (has_previous) sum += links[position] * scratch[position - width];
+          if (has_next) sum += links[position + width] * scratch[position + width];
+          for (int k = coupling_starts_[position]; k < coupling_starts_[position + 1]; ++k) sum += couplings[k] * scratch[columns[k]];
+          shifted_product[position] = sum;
+          curvature += direction * sum;
+        }
+      }
+    }
+    partial_sums_[part] = curvature;
+  });
+  return sum_of_parts();
 }
 
 // Preconditioned CG on S x_I = g; g in residual_ on entry, x_I (warm start) in solution_.
@@ -282,11 +309,24 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   double* residual = residual_.data();
   double* preconditioned = preconditioned_.data();
   double* product = product_.data();
-  const std::size_t count = residual_.size();
+  const long count = static_cast<long>(residual_.size());
   // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
   // direction); returns residual . preconditioned.
   auto update_and_precondition = [&](double step) {
-    return chains.step_and_solve_iterated(step, direction, product, iterate, residual, preconditioned);
+    run_parts(parts_, [&](int part) {
+      partial_sums_[part] = chains.step_and_solve_iterated(part, step, direction, product, iterate, residual, preconditioned);
+    });
+    return sum_of_parts();
+  };
+  // direction = preconditioned + beta * direction (beta 0: a copy), split into the parts.
+  auto update_direction = [&](const double* source, double beta) {
+    run_parts(parts_, [&](int part) {
+      chains.for_each_range(part, false, true, [&](int first, int lanes) {
+        double* __restrict target = direction + (first - eliminated);
+        const double* __restrict from = source + (first - eliminated);
+        for (int c = 0; c < lanes; ++c) target[c] = from[c] + beta * target[c];
+      });
+    });
   };
   const double rhs_norm_squared = update_and_precondition(0.0);
   if (!(rhs_norm_squared > 0.0)) {
@@ -296,21 +336,22 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   double residual_norm_squared = rhs_norm_squared;
   if (std::any_of(iterate, iterate + count, [](double x) { return x != 0.0; })) {
     // Warm start: r = g - S x.
-    std::copy(iterate, iterate + count, direction);
+    update_direction(iterate, 0.0);
     apply_schur_complement(product);
-    std::fill(direction, direction + count, 0.0);
+    run_parts(parts_, [&](int part) {
+      chains.for_each_range(part, false, true, [&](int first, int lanes) { std::fill_n(direction + (first - eliminated), lanes, 0.0); });
+    });
     residual_norm_squared = update_and_precondition(1.0);
   }
   largest_rhs_norm_squared_ = std::max(largest_rhs_norm_squared_, rhs_norm_squared);
   const double threshold = relative_tolerance_ * relative_tolerance_ * largest_rhs_norm_squared_;
-  std::copy(preconditioned, preconditioned + count, direction);
+  update_direction(preconditioned, 0.0);
   for (int iteration = 0; residual_norm_squared > threshold; ++iteration) {
     if (iteration == kMaximumIterations) return false;
     const double curvature = apply_schur_complement(product);
     if (!(curvature > 0.0)) return false;
     const double next_norm_squared = update_and_precondition(residual_norm_squared / curvature);
-    const double beta = next_norm_squared / residual_norm_squared;
-    for (std::size_t k = 0; k < count; ++k) direction[k] = preconditioned[k] + beta * direction[k];
+    update_direction(preconditioned, next_norm_squared / residual_norm_squared);
     residual_norm_squared = next_norm_squared;
     ++statistics_.conjugate_gradient_iterations;
   }
@@ -339,8 +380,9 @@ void ConjugateGradientSolver::release_memory() {
   folding_.reset();
   chains_.reset();  // factor() builds everything again
   for (std::vector<int>* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_,
-                                  &coupling_slots_, &coupling_transpose_slots_})
+                                  &coupling_slots_})
     std::vector<int>().swap(*slots);
+  std::vector<std::pair<int, int>>().swap(coupling_mirrors_);
   for (std::vector<double>* work : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     std::vector<double>().swap(*work);
 }
@@ -369,22 +411,34 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
     return;
   }
   const LineChains& chains = *chains_;
-  const int size = chains.size();
   const int eliminated = chains.eliminated_size();
+  // Runs body(position) over the eliminated and/or the iterated positions, each in the part
+  // that owns it.
+  auto for_positions = [&](bool eliminated_positions, bool iterated_positions, auto&& body) {
+    run_parts(parts_, [&](int part) {
+      chains.for_each_range(part, eliminated_positions, iterated_positions, [&](int first, int count) {
+        for (int position = first; position < first + count; ++position) body(position);
+      });
+    });
+  };
   // The warm start x_I: the caller's guess, else the previous solve's solution (kept in solution_).
-  if (guess)
-    for (int position = eliminated; position < size; ++position) solution_[position] = guess[chains.unknown_at(position)];
+  if (guess) for_positions(false, true, [&](int position) { solution_[position] = guess[chains.unknown_at(position)]; });
   // b in chain order into scratch_, then b_E into solution_ (its x_E part is free until the end).
-  for (int position = 0; position < size; ++position) scratch_[position] = rhs_then_solution[chains.unknown_at(position)];
+  for_positions(true, true, [&](int position) { scratch_[position] = rhs_then_solution[chains.unknown_at(position)]; });
   folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { scratch_[chains.position_of(row)] -= amount; });
-  std::copy(scratch_.begin(), scratch_.begin() + eliminated, solution_.begin());
+  for_positions(true, false, [&](int position) { solution_[position] = scratch_[position]; });
 
-  // g = b_I - C_IE T_E^-1 b_E, into residual_ (C_IE = U_EI^T, scattered from the E rows).
-  chains.solve_eliminated(0, chains.eliminated_chain_count(), scratch_.data());
-  std::copy(scratch_.begin() + eliminated, scratch_.end(), residual_.begin());
-  for (int row = 0; row < eliminated; ++row)
-    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k)
-      residual_[coupling_columns_[k] - eliminated] -= coupling_values_[k] * scratch_[row];
+  // g = b_I - C_IE T_E^-1 b_E, into residual_.
+  run_parts(parts_, [&](int part) {
+    const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
+    chains.solve_eliminated(first, last, scratch_.data() + chains.bundle_begin(first));
+  });
+  for_positions(false, true, [&](int position) {
+    double sum = scratch_[position];
+    for (int k = coupling_starts_[position]; k < coupling_starts_[position + 1]; ++k)
+      if (coupling_columns_[k] < eliminated) sum -= coupling_values_[k] * scratch_[coupling_columns_[k]];
+    residual_[position - eliminated] = sum;
+  });
   ++statistics_.conjugate_gradient_solves;
   if (!conjugate_gradients()) {
     fall_back_to_direct(fmt::format("cg fell back: no convergence in {} iterations", kMaximumIterations));
@@ -395,13 +449,12 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   }
 
   // x_E = T_E^-1 (b_E - C_EI x_I).
-  for (int row = 0; row < eliminated; ++row) {
-    double sum = solution_[row];
-    for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum -= coupling_values_[k] * solution_[coupling_columns_[k]];
-    solution_[row] = sum;
-  }
-  chains.solve_eliminated(0, chains.eliminated_chain_count(), solution_.data());
-  for (int position = 0; position < size; ++position) rhs_then_solution[chains.unknown_at(position)] = solution_[position];
+  run_parts(parts_, [&](int part) {
+    const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
+    gather_eliminated_couplings(first, last, solution_.data(), solution_.data());
+    chains.solve_eliminated(first, last, solution_.data() + chains.bundle_begin(first));
+  });
+  for_positions(true, true, [&](int position) { rhs_then_solution[chains.unknown_at(position)] = solution_[position]; });
   folding_->complete_solution(values_, rhs_then_solution, rhs_then_solution);
 }
 

@@ -5,7 +5,7 @@
 //   analyze:  below minimum_unknowns ("auto" on a small circuit) -> KLU for good
 //   factor(A), first time: fold grounded sources (GroundedSourceFolding), build the chains and
 //             the coupling matrix C in chain order (LineChains); A_free = T + C, T tridiagonal
-//             per chain, C_EE = 0 between eliminated chains, C stored once (upper triangle)
+//             per chain, C_EE = 0 between eliminated chains, C stored by rows (both triangles)
 //   factor(A): copy values into T and C; check symmetry (relative 1e-12) and positive
 //             diagonal, LDL^T of the chains (pivots > 0); on failure -> KLU for good
 //   solve(b): fold the known node voltages into b
@@ -17,6 +17,12 @@
 //               norm of a g since forget_values() (tol: relative_tolerance(), 1e-12 unless set)
 //             x_E = T_E^-1 (b_E - C_EI x_I); pinned voltages and source currents by KCL
 //             no convergence in kMaximumIterations -> KLU for good
+// On a large system every step above is split into parts that run on threads (core/parallel.h):
+// a part owns a range of eliminated chains and whole iterated bundles (LineChains::partition),
+// and every vector operation touches only the part's own positions, except the two gathers of
+// the Schur product: the eliminated rows read the direction, the iterated rows read
+// T_E^-1 C_EI d. That is why C is stored by rows in both triangles and gathered, never
+// scattered: two parts never write one value, nor one cache line of the work vectors.
 // For a crossbar the eliminated chains are the word lines, the iterated ones the bit lines
 // (or the other way round), and S is well conditioned because the cells are weak next to the
 // wires: about 20 iterations whatever the size. A circuit whose chains cannot be two-coloured
@@ -29,8 +35,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/parallel.h"
 #include "solvers/block_triangular_split.h"
 #include "solvers/grounded_source_folding.h"
 #include "solvers/klu_solver.h"
@@ -87,10 +95,17 @@ class ConjugateGradientSolver : public LinearSolver {
   std::optional<LineChains> chains_;
   // Value slots of T (diagonal, link to the previous position and its transpose; -1 at starts).
   std::vector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
-  // C's upper triangle in chain order (C is symmetric, stored once), compressed rows: row k holds
-  // the couplings to positions > k in [coupling_starts_[k], coupling_starts_[k+1]).
-  std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_transpose_slots_;
+  void gather_eliminated_couplings(int first_chain, int last_chain, const double* source, double* target) const;
+  // C in chain order, compressed rows, both triangles: row k holds its couplings in
+  // [coupling_starts_[k], coupling_starts_[k+1]) (columns, value slots, values). Every row is
+  // gathered by the one part that owns it, so threads never write the same entry. The
+  // symmetry check pairs each entry below the diagonal with its mirror above it.
+  std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_;
+  std::vector<std::pair<int, int>> coupling_mirrors_;  // (entry below the diagonal, its mirror)
   std::vector<double> coupling_values_;
+  int parts_ = 1;  // threads' parts (core/parallel.h), set when the chains are built
+  double partial_sums_[kMaximumParts] = {};
+  double sum_of_parts() const;
   // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated
   // positions, solution_ b_E over the eliminated ones until x_E replaces it) and over the
   // iterated unknowns.

@@ -1,5 +1,6 @@
 #include "solvers/line_chains.h"
 
+#include <algorithm>
 #include <cmath>
 #include <deque>
 
@@ -13,7 +14,7 @@ constexpr double kChainStrength = 0.1;
 
 }  // namespace
 
-LineChains::LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding) {
+LineChains::LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding, int parts) {
   const int n = structure.size();
   const auto& starts = structure.column_starts();
   const auto& rows = structure.row_indices();
@@ -171,10 +172,18 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     const int length = walk_starts[iterated[first] + 1] - walk_starts[iterated[first]];
     std::size_t last = first + 1;
     while (last < iterated.size() && walk_starts[iterated[last] + 1] - walk_starts[iterated[last]] == length) ++last;
-    const int width = static_cast<int>(last - first);
-    for (std::size_t k = first; k < last; ++k) place(iterated[k], bundle_starts_.back() + static_cast<int>(k - first), width);
-    bundle_widths_.push_back(width);
-    bundle_starts_.push_back(bundle_starts_.back() + width * length);
+    // Split into `parts` bundles when each still has kMinimumSplitWidth chains.
+    const int count = static_cast<int>(last - first);
+    const int pieces = count >= kMinimumSplitWidth * parts ? parts : 1;
+    for (int piece = 0; piece < pieces; ++piece) {
+      const std::size_t piece_first = first + static_cast<std::size_t>(count * piece / pieces);
+      const std::size_t piece_last = first + static_cast<std::size_t>(count * (piece + 1) / pieces);
+      const int width = static_cast<int>(piece_last - piece_first);
+      for (std::size_t k = piece_first; k < piece_last; ++k)
+        place(iterated[k], bundle_starts_.back() + static_cast<int>(k - piece_first), width);
+      bundle_widths_.push_back(width);
+      bundle_starts_.push_back(bundle_starts_.back() + width * length);
+    }
     first = last;
   }
   chain_count_ = chains;
@@ -183,6 +192,33 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   links_.assign(unknown_at_.size(), 0.0);
   inverse_pivots_.assign(unknown_at_.size(), 0.0);
   multipliers_.assign(unknown_at_.size(), 0.0);
+  partition(parts);
+}
+
+void LineChains::partition(int parts) {
+  // Eliminated chains: an even share of positions each, split at a multiple of
+  // kInterleavedChains so that solve_eliminated's lockstep groups stay whole.
+  eliminated_splits_.assign(static_cast<std::size_t>(parts) + 1, eliminated_chains_);
+  eliminated_splits_[0] = 0;
+  for (int part = 1; part < parts; ++part) {
+    const long target = static_cast<long>(eliminated_size()) * part / parts;
+    int chain = eliminated_splits_[static_cast<std::size_t>(part) - 1];
+    while (chain < eliminated_chains_ && bundle_begin(chain) < target) chain += kInterleavedChains;
+    eliminated_splits_[static_cast<std::size_t>(part)] = std::min(chain, eliminated_chains_);
+  }
+  // Iterated bundles, largest first, each to the part with the least work so far.
+  std::vector<int> bundles;
+  for (int bundle = eliminated_chains_; bundle < bundle_count(); ++bundle) bundles.push_back(bundle);
+  auto size_of = [&](int bundle) { return bundle_end(bundle) - bundle_begin(bundle); };
+  std::stable_sort(bundles.begin(), bundles.end(), [&](int a, int b) { return size_of(a) > size_of(b); });
+  iterated_bundles_.assign(static_cast<std::size_t>(parts), {});
+  std::vector<long> work(static_cast<std::size_t>(parts), 0);
+  for (int bundle : bundles) {
+    const auto least = static_cast<std::size_t>(std::min_element(work.begin(), work.end()) - work.begin());
+    iterated_bundles_[least].push_back(bundle);
+    work[least] += size_of(bundle);
+  }
+  for (auto& part_bundles : iterated_bundles_) std::sort(part_bundles.begin(), part_bundles.end());
 }
 
 bool LineChains::factor() {
@@ -254,7 +290,7 @@ void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) co
 
 // One step along all chains of a bundle at a time: the inner loops run over `width`
 // independent chains and vectorise.
-double LineChains::step_and_solve_iterated(double step, const double* direction, const double* product, double* iterate,
+double LineChains::step_and_solve_iterated(int part, double step, const double* direction, const double* product, double* iterate,
                                            double* residual, double* preconditioned) const {
   // Indexed by position from here on.
   const int offset = eliminated_size();
@@ -268,7 +304,7 @@ double LineChains::step_and_solve_iterated(double step, const double* direction,
       for (int lane = 0; lane < 4; ++lane) dot[lane] += a[c + lane] * b[c + lane];
     for (; c < count; ++c) dot[0] += a[c] * b[c];
   };
-  for (int bundle = eliminated_chains_; bundle < bundle_count(); ++bundle) {
+  for (int bundle : iterated_bundles(part)) {
     const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
     for (int row = begin; row < end; row += width) {  // forward, with the step's updates
       double* __restrict current = x + row;
@@ -288,9 +324,10 @@ double LineChains::step_and_solve_iterated(double step, const double* direction,
       const double* multipliers = multipliers_.data() + row;
       for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
     }
-    for (int k = end - width; k < end; ++k) x[k] *= inverse_pivots_[static_cast<std::size_t>(k)];
-    add_dot(residual + end - width, x + end - width, width);
-    for (int row = end - 2 * width; row >= begin; row -= width) {  // backward, with the dot product
+    const int last_row = end - width;
+    for (int k = last_row; k < end; ++k) x[k] *= inverse_pivots_[static_cast<std::size_t>(k)];
+    add_dot(residual + last_row, x + last_row, width);
+    for (int row = last_row - width; row >= begin; row -= width) {  // backward, with the dot product
       double* __restrict current = x + row;
       const double* __restrict next = x + row + width;
       const double* inverse_pivots = inverse_pivots_.data() + row;
@@ -300,31 +337,6 @@ double LineChains::step_and_solve_iterated(double step, const double* direction,
     }
   }
   return (dot[0] + dot[1]) + (dot[2] + dot[3]);
-}
-
-void LineChains::multiply_iterated(const double* x, double* y) const {
-  x -= eliminated_size();  // indexed by position from here on
-  y -= eliminated_size();
-  for (int bundle = eliminated_chains_; bundle < bundle_count(); ++bundle) {
-    const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
-    for (int row = begin; row < end; row += width) {
-      const bool has_previous = row > begin, has_next = row + width < end;
-      double* __restrict product = y + row;
-      const double* diagonal = diagonal_.data() + row;
-      const double* here = x + row;
-      for (int c = 0; c < width; ++c) product[c] = diagonal[c] * here[c];
-      if (has_previous) {
-        const double* links = links_.data() + row;
-        const double* previous = x + row - width;
-        for (int c = 0; c < width; ++c) product[c] += links[c] * previous[c];
-      }
-      if (has_next) {
-        const double* links = links_.data() + row + width;
-        const double* next = x + row + width;
-        for (int c = 0; c < width; ++c) product[c] += links[c] * next[c];
-      }
-    }
-  }
 }
 
 }  // namespace xbarsim

@@ -13,7 +13,8 @@
 //       chain may be coupled to itself or to another eliminated chain (the eliminated block
 //       must stay tridiagonal)
 //     order: the eliminated chains first, each end to end, then the iterated ones, chains of
-//       one length interleaved in bundles (see bundle_begin)
+//       one length interleaved in bundles (see bundle_begin), a wide bundle cut into one per
+//       part for threads; the parts get ranges of eliminated chains and whole bundles
 //   factor(diagonal, links): LDL^T of every chain; a pivot <= 0 means "not positive definite"
 //   solve: forward and backward substitution along each chain, O(length); the iterated
 //     chains of a bundle all at once, one step at a time
@@ -31,8 +32,10 @@ namespace xbarsim {
 class LineChains {
  public:
   static constexpr int kInterleavedChains = 4;  // solve_eliminated() runs this many equal chains in lockstep
+  static constexpr int kMinimumSplitWidth = 16;  // a bundle is split into parts of at least this many chains
 
-  LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding);
+  // `parts`: the number of parts the work is split into (a wide bundle becomes that many).
+  LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding, int parts = 1);
 
   int size() const { return static_cast<int>(unknown_at_.size()); }
   int chain_count() const { return chain_count_; }
@@ -45,35 +48,58 @@ class LineChains {
   // bundle_width(b) chains of one length, interleaved: element k of its chain c is at
   // bundle_begin(b) + k * width + c, so the next element of a chain is `width` positions on.
   // Bundles [0, eliminated_chain_count()) are the eliminated chains, one each (width 1); the
-  // rest are the iterated chains, consecutive ones of one length sharing a bundle, so that a
-  // step along all of them is contiguous (a crossbar's bit lines: the line solves vectorise,
-  // and each word line's couplings to them are contiguous too).
+  // rest are the iterated chains, consecutive ones of one length sharing a bundle (or one bundle
+  // per part when there are many), so that a step along all of them is contiguous (a
+  // crossbar's bit lines: the line solves vectorise, and each word line's couplings to them are
+  // contiguous too).
   int bundle_count() const { return static_cast<int>(bundle_widths_.size()); }
   int bundle_begin(int bundle) const { return bundle_starts_[static_cast<std::size_t>(bundle)]; }
   int bundle_end(int bundle) const { return bundle_starts_[static_cast<std::size_t>(bundle) + 1]; }
   int bundle_width(int bundle) const { return bundle_widths_[static_cast<std::size_t>(bundle)]; }
 
+  // The work split into the parts given to the constructor, for threads (core/parallel.h): part
+  // p has the eliminated chains [eliminated_split(p), eliminated_split(p + 1)) and the iterated
+  // bundles iterated_bundles(p). Each part's positions are whole bundles, contiguous in memory,
+  // so that threads never share a cache line of the work vectors.
+  int part_count() const { return static_cast<int>(iterated_bundles_.size()); }
+  int eliminated_split(int part) const { return eliminated_splits_[static_cast<std::size_t>(part)]; }
+  const std::vector<int>& iterated_bundles(int part) const { return iterated_bundles_[static_cast<std::size_t>(part)]; }
+  // Calls range(first_position, count) for the eliminated positions of part `part` (when
+  // `eliminated`) and for each of its iterated bundles (when `iterated`).
+  template <typename Range>
+  void for_each_range(int part, bool eliminated, bool iterated, Range&& range) const {
+    if (eliminated) {
+      const int first = bundle_begin(eliminated_split(part));
+      range(first, bundle_begin(eliminated_split(part + 1)) - first);
+    }
+    if (iterated)
+      for (int bundle : iterated_bundles(part)) range(bundle_begin(bundle), bundle_end(bundle) - bundle_begin(bundle));
+  }
+
   // Tridiagonal values by position: diagonal[k], link[k] between k and the previous element of
   // its chain (0 at chain starts).
   std::vector<double>& diagonal() { return diagonal_; }
   std::vector<double>& links() { return links_; }
+  const std::vector<double>& diagonal() const { return diagonal_; }
+  const std::vector<double>& links() const { return links_; }
   // LDL^T of every chain from diagonal() and links(); false when a pivot is not positive.
   bool factor();
   // x := T^-1 x on the eliminated chains [first_chain, last_chain); x[0] is position
   // bundle_begin(first_chain).
   void solve_eliminated(int first_chain, int last_chain, double* x) const;
-  // A conjugate-gradient step's vector work on the iterated chains, in one forward and one
-  // backward sweep instead of four passes: iterate += step * direction, residual -= step *
-  // product, preconditioned := T^-1 residual; returns residual . preconditioned. Element 0 of
-  // every array is position eliminated_size().
-  double step_and_solve_iterated(double step, const double* direction, const double* product, double* iterate, double* residual,
-                                 double* preconditioned) const;
-  // y := T x on the iterated chains; x[0], y[0] are position eliminated_size().
-  void multiply_iterated(const double* x, double* y) const;
+  // A conjugate-gradient step's vector work on part `part` of the iterated chains, in one
+  // forward and one backward sweep instead of four passes: iterate += step * direction,
+  // residual -= step * product, preconditioned := T^-1 residual; returns the part's share of
+  // residual . preconditioned. Element 0 of every array is position eliminated_size().
+  double step_and_solve_iterated(int part, double step, const double* direction, const double* product, double* iterate,
+                                 double* residual, double* preconditioned) const;
 
  private:
   std::vector<int> position_of_unknown_, unknown_at_;
   std::vector<int> bundle_starts_, bundle_widths_;
+  std::vector<int> eliminated_splits_;
+  std::vector<std::vector<int>> iterated_bundles_;
+  void partition(int parts);
   int chain_count_ = 0;
   int eliminated_chains_ = 0;
   std::vector<double> diagonal_, links_;

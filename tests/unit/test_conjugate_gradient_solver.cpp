@@ -9,6 +9,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/parallel.h"
 #include "core/simulator.h"
 #include "netlist_test_support.h"
 #include "solver_test_support.h"
@@ -281,4 +282,28 @@ TEST_CASE("auto: KLU below 1000 unknowns, cg from there on when the circuit qual
   CHECK(starts_with(unsymmetric.solver, "klu (cg fell back: "));
 
   CHECK(SimulatorSettings{}.linear_solver == "auto");
+}
+
+TEST_CASE("cg split into parts for threads agrees with KLU, and with itself unsplit") {
+  // Every loop split into 1, 2 or 3 parts whatever its size (core/parallel.h): the parts own
+  // whole bundles and ranges of eliminated chains, uneven ones with 3 parts.
+  std::string capacitors;
+  for (int i = 0; i + 1 < 12; ++i)
+    for (int c = 1; c <= 40; c += 3) capacitors += fmt::format("Ccw{0}_{1} w{0}_{1} w{2}_{1} 0.5p\n", i, c, i + 1);
+  for (int c = 0; c + 1 < 40; ++c) capacitors += fmt::format("Ccb{0} b{0}_2 b{1}_2 0.3p\n", c, c + 1);
+  for (int c = 0; c < 40; ++c) capacitors += fmt::format("Cb{0} b{0}_5 0 1p\n", c);
+  const std::string netlist =
+      crossbar_netlist(12, 20, ".tran 10p 1n", false, capacitors + "Vpulse pin 0 PULSE(0 0.2 0.1n 0.1n 0.1n 0.5n 1n)\nRpulse pin w2_4 50\n");
+  SolverRun direct = simulate(netlist, "klu");
+  SolverRun unsplit;
+  for (int parts : {1, 2, 3}) {
+    CAPTURE(parts);
+    set_parallel_settings({parts, 0});
+    SolverRun iterative = simulate(netlist, "cg");
+    set_parallel_settings({});
+    REQUIRE(starts_with(iterative.solver, "cg"));
+    check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+    if (parts == 1) unsplit = std::move(iterative);
+    else CHECK(worst_relative_difference(unsplit.waveforms, iterative.waveforms) <= 1e-12);
+  }
 }
