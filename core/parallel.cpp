@@ -1,19 +1,154 @@
 #include "core/parallel.h"
 
-#include <omp.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 namespace xbarsim {
 namespace {
 
 ParallelSettings settings;
 
+// The cores this process may run on, or XBARSIM_THREADS.
+int thread_count() {
+  static const int count = [] {
+    if (const char* text = std::getenv("XBARSIM_THREADS")) {
+      const int requested = std::atoi(text);
+      if (requested > 0) return requested;
+    }
+    cpu_set_t cpus;
+    if (sched_getaffinity(0, sizeof cpus, &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }();
+  return count;
+}
+
+// How long an idle worker spins before it sleeps: longer than the gaps between a time step's
+// calls, short enough not to hold a core long after the work is done.
+constexpr auto kSpinTime = std::chrono::microseconds(500);
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Worker k runs part k + 1 of each call. A call publishes its task and bumps `generation_`;
+// each worker that takes part counts `remaining_` down when done, and the caller spins on it.
+class Workers {
+ public:
+  ~Workers() {
+    stopping_.store(true);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    for (std::thread& thread : threads_) thread.join();
+  }
+
+  // False when another call is running (the caller then runs the parts itself).
+  bool run(int parts, void (*call)(void*, int), void* context) {
+    std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || inside_part_) return false;
+    while (static_cast<int>(threads_.size()) < parts - 1) {
+      const int worker = static_cast<int>(threads_.size());
+      // It starts from the generation before this call's, so it takes part in this call.
+      threads_.emplace_back([this, worker, seen = generation_.load()] { work(worker, seen); });
+    }
+    call_ = call;
+    context_ = context;
+    parts_.store(parts, std::memory_order_relaxed);
+    remaining_.store(parts - 1, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    inside_part_ = true;
+    call(context, 0);
+    inside_part_ = false;
+    while (remaining_.load(std::memory_order_acquire) != 0) relax();
+    return true;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::thread> threads_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::atomic<int> remaining_{0};
+  std::atomic<bool> stopping_{false};
+  void (*call_)(void*, int) = nullptr;
+  void* context_ = nullptr;
+  std::atomic<int> parts_{0};  // read by every worker; call_ and context_ only by those taking part
+  bool inside_part_ = false;  // the calling thread is running part 0
+
+  void work(int worker, std::uint64_t seen) {
+    while (true) {
+      // Spin a while, then sleep until the next call.
+      const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
+      std::uint64_t now = generation_.load(std::memory_order_acquire);
+      for (int spins = 0; now == seen; now = generation_.load(std::memory_order_acquire)) {
+        relax();
+        if (++spins % 256 == 0 && std::chrono::steady_clock::now() > spin_until) {
+          generation_.wait(seen, std::memory_order_acquire);
+          spins = 0;
+        }
+      }
+      seen = now;
+      if (stopping_.load()) return;
+      if (worker + 1 < parts_.load(std::memory_order_relaxed)) {
+        call_(context_, worker + 1);
+        remaining_.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+};
+
+Workers& workers() {
+  static Workers instance;
+  return instance;
+}
+
 }  // namespace
 
 int parallel_parts(long work) {
   if (work < settings.minimum_work) return 1;
-  return std::clamp(settings.parts > 0 ? settings.parts : omp_get_max_threads(), 1, kMaximumParts);
+  return std::clamp(settings.parts > 0 ? settings.parts : thread_count(), 1, kMaximumParts);
 }
 
 void set_parallel_settings(const ParallelSettings& new_settings) { settings = new_settings; }
+
+void run_parts_on_threads(int parts, void (*call)(void*, int), void* context) {
+  if (!workers().run(parts, call, context))
+    for (int part = 0; part < parts; ++part) call(context, part);
+}
+
+void parallel_copy(const double* source, std::size_t count, double* target) {
+  const int parts = parallel_parts(static_cast<long>(count));
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
+    std::copy(source + begin, source + end, target + begin);
+  });
+}
+
+void parallel_fill(double* target, std::size_t count, double value) {
+  const int parts = parallel_parts(static_cast<long>(count));
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
+    std::fill(target + begin, target + end, value);
+  });
+}
+
+bool all_finite(const double* values, std::size_t count) {
+  const int parts = parallel_parts(static_cast<long>(count));
+  bool finite[kMaximumParts] = {};
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
+    finite[part] = std::all_of(values + begin, values + end, [](double value) { return std::isfinite(value); });
+  });
+  return std::all_of(finite, finite + parts, [](bool part_finite) { return part_finite; });
+}
 
 }  // namespace xbarsim

@@ -1,14 +1,21 @@
 // Parallel parts: the large-array solver's loops split into a fixed number of parts, run on
-// OpenMP threads, one part per thread (OMP_NUM_THREADS sets how many; default: every core).
+// worker threads, one part per thread (XBARSIM_THREADS sets how many threads; default: the
+// cores this process may run on).
 //
 //   parts = parallel_parts(work)            -- 1 below kParallelMinimumWork, else the threads
-//   run_parts(parts, [&](int part) { ... })  -- each part once, at the same time
+//   run_parts(parts, [&](int part) { ... })  -- each part once, at the same time; returns when
+//                                               all are done
 //   part_range(count, parts, part)           -- an even split of [0, count)
 // A part's partial sum goes into its own slot and the slots are added in part order, so a
-// result depends on the number of parts, never on which thread ran first.
+// result depends on the number of parts, never on which thread ran first. The workers are
+// started on first use and spin briefly between calls (a transient calls run_parts some 30
+// times a step), then sleep. A call made while another thread's call runs, or from inside a
+// part, runs its parts one after another on the calling thread.
 #pragma once
 
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 #include <utility>
 
 namespace xbarsim {
@@ -19,8 +26,8 @@ constexpr long kParallelMinimumWork = 20000;
 // At most this many parts (the partial sums live in fixed arrays).
 constexpr int kMaximumParts = 16;
 
-// The number of parts for `work` elements: 1 below the minimum work, else the OpenMP thread
-// count (at most kMaximumParts), unless overridden.
+// The number of parts for `work` elements: 1 below the minimum work, else the thread count (at
+// most kMaximumParts), unless overridden.
 int parallel_parts(long work);
 
 // Overrides for tests and measurements: `parts` parts (0: the thread count) for every loop of at
@@ -31,11 +38,24 @@ struct ParallelSettings {
 };
 void set_parallel_settings(const ParallelSettings& settings);
 
+// Runs call(context, part) for part in [0, parts), part 0 on the calling thread.
+void run_parts_on_threads(int parts, void (*call)(void* context, int part), void* context);
+
 template <typename Body>
 void run_parts(int parts, Body&& body) {
-#pragma omp parallel for num_threads(parts) schedule(static, 1) if (parts > 1)
-  for (int part = 0; part < parts; ++part) body(part);
+  if (parts <= 1) {
+    body(0);
+    return;
+  }
+  run_parts_on_threads(parts, [](void* context, int part) { (*static_cast<std::remove_reference_t<Body>*>(context))(part); },
+                       const_cast<void*>(static_cast<const void*>(&body)));
 }
+
+// target[0, count) = source[0, count) (or = value), split into parts on large counts.
+void parallel_copy(const double* source, std::size_t count, double* target);
+void parallel_fill(double* target, std::size_t count, double value);
+// Whether every value of [values, values + count) is finite, split into parts on large counts.
+bool all_finite(const double* values, std::size_t count);
 
 // Part `part` of [0, count) split into `parts` nearly equal ranges.
 inline std::pair<long, long> part_range(long count, int parts, int part) {

@@ -19,7 +19,7 @@ namespace {
 #endif
 
 constexpr std::size_t kMinimumBytes = std::size_t{4} << 20;  // smaller ranges fault in quickly anyway
-constexpr std::size_t kChunkBytes = std::size_t{8} << 20;    // populated per request, last chunk first
+constexpr std::size_t kChunkBytes = std::size_t{2} << 20;    // populated per request, last chunk first
 
 struct Range {
   std::uintptr_t begin, end;  // page-aligned

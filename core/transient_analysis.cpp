@@ -146,7 +146,8 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
       predict_solution(accepted, points_since_breakpoint, steps, size, predicted.data());
       settings.linear_guess = predicted.data();
     }
-    trial = solution;
+    trial.resize(size);
+    parallel_copy(solution.data(), size, trial.data());
     NewtonResult result = newton_solve(system_, trial, settings);
     statistics_.newton_iterations += result.iterations;
 

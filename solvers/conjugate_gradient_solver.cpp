@@ -101,9 +101,9 @@ void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   core_solvers_.clear();
   folding_.reset();
   chains_.reset();
-  for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_})
+  for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
+                       &coupling_mirrors_})
     std::vector<int>().swap(*vector);
-  std::vector<std::pair<int, int>>().swap(coupling_mirrors_);
   for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     std::vector<double>().swap(*vector);
   direct_ = std::make_unique<KluSolver>();
@@ -125,59 +125,101 @@ bool ConjugateGradientSolver::build(const double* values) {
   const auto& starts = structure.column_starts();
   const auto& rows = structure.row_indices();
 
-  // One pass over the free block in chain order, row `unknown` read from column `unknown` (the
-  // matrix must be symmetric): the diagonal, the links to the neighbours in the chain and the
-  // couplings, each entry below the diagonal paired with its mirror in the (earlier) row of its
-  // column. Capacities are upper bounds: pages never written are never mapped in.
-  const std::size_t capacity = static_cast<std::size_t>(structure.nonzeros());
-  for (auto* vector : {&coupling_columns_, &coupling_slots_}) vector->reserve(capacity);
-  coupling_mirrors_.reserve(capacity / 2);
+  // Three passes over the free block in chain order, split into the parts (a part owns whole
+  // chains, so both ends of a link are in it): (1) row `unknown` read from column `unknown`
+  // (the matrix must be symmetric): its diagonal and link slots, and how many couplings it has;
+  // (2) the couplings' columns and value slots, each row at its offset; (3) every entry below
+  // the diagonal paired with its mirror above it.
   for (auto* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_})
     reserve_prefaulted(*slots, static_cast<std::size_t>(size) + 1);
   diagonal_slots_.resize(static_cast<std::size_t>(size));
   link_slots_.assign(static_cast<std::size_t>(size), -1);
   link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
-  coupling_starts_.resize(static_cast<std::size_t>(size) + 1);
-  coupling_starts_[0] = 0;
-  std::size_t upper_couplings = 0;
-  bool links_complete = true;
-  for (int bundle = 0, position = 0; bundle < chains.bundle_count(); ++bundle) {
-    const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
-    for (; position < end; ++position) {
-      const int unknown = chains.unknown_at(position);
-      const int previous = position - width >= begin ? position - width : -1;
-      const int next = position + width < end ? position + width : -1;
-      diagonal_slots_[position] = structure.diagonal_slot(unknown);
-      for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
-        const int other = rows[slot];
-        if (other == unknown || !folding_->is_free(other)) continue;
-        const int other_position = chains.position_of(other);
-        if (other_position == previous) {
-          link_slots_[position] = slot;  // A(previous, unknown)
-        } else if (other_position == next) {
-          link_transpose_slots_[next] = slot;  // A(next, unknown): the next position's transpose
-        } else {
-          const int entry = static_cast<int>(coupling_columns_.size());
-          coupling_columns_.push_back(other_position);
-          coupling_slots_.push_back(slot);  // A(other, unknown), A(unknown, other) if symmetric
-          if (other_position > position) {
-            ++upper_couplings;
-            continue;
+  coupling_starts_.assign(static_cast<std::size_t>(size) + 1, 0);
+  // Calls visit(position, slot, other_position) for every coupling of every position of a part,
+  // after at_position(position, previous, next) for the position itself.
+  auto for_each_coupling = [&](int part, auto&& at_position, auto&& visit) {
+    auto bundle_pass = [&](int bundle) {
+      const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
+      for (int position = begin; position < end; ++position) {
+        const int unknown = chains.unknown_at(position);
+        const int previous = position - width >= begin ? position - width : -1;
+        const int next = position + width < end ? position + width : -1;
+        at_position(position, unknown, previous, next);
+        for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
+          const int other = rows[slot];
+          if (other == unknown || !folding_->is_free(other)) continue;
+          const int other_position = chains.position_of(other);
+          if (other_position == previous) {
+            link_slots_[position] = slot;  // A(previous, unknown)
+          } else if (other_position == next) {
+            link_transpose_slots_[next] = slot;  // A(next, unknown): the next position's transpose
+          } else {
+            visit(position, slot, other_position);
           }
-          const auto mirror_begin = coupling_columns_.begin() + coupling_starts_[other_position];
-          const auto mirror_end = coupling_columns_.begin() + coupling_starts_[other_position + 1];
-          const auto mirror = std::find(mirror_begin, mirror_end, position);
-          if (mirror == mirror_end) return false;
-          coupling_mirrors_.emplace_back(entry, static_cast<int>(mirror - coupling_columns_.begin()));
         }
       }
-      coupling_starts_[static_cast<std::size_t>(position) + 1] = static_cast<int>(coupling_columns_.size());
-      if (previous >= 0) links_complete &= link_slots_[position] >= 0 && link_transpose_slots_[position] >= 0;
-    }
+    };
+    for (int chain = chains.eliminated_split(part); chain < chains.eliminated_split(part + 1); ++chain) bundle_pass(chain);
+    for (int bundle : chains.iterated_bundles(part)) bundle_pass(bundle);
+  };
+  bool part_ok[kMaximumParts] = {};
+  long part_lower[kMaximumParts] = {};
+  run_parts(parts_, [&](int part) {
+    for_each_coupling(
+        part, [&](int position, int unknown, int, int) { diagonal_slots_[position] = structure.diagonal_slot(unknown); },
+        [&](int position, int, int) { ++coupling_starts_[static_cast<std::size_t>(position) + 1]; });
+  });
+  for (int position = 0; position < size; ++position) coupling_starts_[position + 1] += coupling_starts_[position];
+  const std::size_t couplings = static_cast<std::size_t>(coupling_starts_[size]);
+  for (auto* vector : {&coupling_columns_, &coupling_slots_, &coupling_mirrors_}) {
+    reserve_prefaulted(*vector, couplings);
+    vector->resize(couplings);
   }
+  run_parts(parts_, [&](int part) {
+    int entry = 0;
+    bool links_complete = true;
+    for_each_coupling(
+        part,
+        [&](int position, int, int previous, int) {
+          entry = coupling_starts_[position];
+          if (previous >= 0) links_complete &= link_slots_[position] >= 0 && link_transpose_slots_[position] >= 0;
+        },
+        [&](int, int slot, int other_position) {
+          coupling_columns_[entry] = other_position;
+          coupling_slots_[entry++] = slot;  // A(other, unknown), A(unknown, other) if symmetric
+        });
+    part_ok[part] = links_complete;
+  });
+  run_parts(parts_, [&](int part) {
+    long lower = 0;
+    chains.for_each_range(part, true, true, [&](int first, int count) {
+      for (int position = first; position < first + count; ++position)
+        for (int entry = coupling_starts_[position]; entry < coupling_starts_[position + 1]; ++entry) {
+          const int other = coupling_columns_[entry];
+          coupling_mirrors_[entry] = -1;
+          if (other > position) continue;
+          const auto mirror_begin = coupling_columns_.begin() + coupling_starts_[other];
+          const auto mirror_end = coupling_columns_.begin() + coupling_starts_[other + 1];
+          const auto mirror = std::find(mirror_begin, mirror_end, position);
+          if (mirror == mirror_end) {
+            part_ok[part] = false;
+            continue;
+          }
+          coupling_mirrors_[entry] = static_cast<int>(mirror - coupling_columns_.begin());
+          ++lower;
+        }
+    });
+    part_lower[part] = lower;
+  });
   // Every link present both ways, every entry above the diagonal mirrored below it.
-  if (!links_complete || upper_couplings != coupling_mirrors_.size()) return false;
-  coupling_values_.assign(coupling_columns_.size(), 0.0);
+  long lower_couplings = 0;
+  for (int part = 0; part < parts_; ++part) {
+    if (!part_ok[part]) return false;
+    lower_couplings += part_lower[part];
+  }
+  if (2 * static_cast<std::size_t>(lower_couplings) != couplings) return false;
+  reserve_prefaulted(coupling_values_, coupling_columns_.size());  // sized by load_values
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
   for (auto* vector : {&residual_, &preconditioned_, &product_}) reserve_prefaulted(*vector, iterated);
@@ -192,19 +234,32 @@ bool ConjugateGradientSolver::load_values(const double* values) {
   LineChains& chains = *chains_;
   std::vector<double>& diagonal = chains.diagonal();
   std::vector<double>& links = chains.links();
-  bool chains_changed = false;
-  for (std::size_t k = 0; k < diagonal.size(); ++k) {
-    const double value = values[diagonal_slots_[k]];
-    if (!(value > 0.0)) return false;
-    const double link = link_slots_[k] < 0 ? 0.0 : values[link_slots_[k]];
-    if (link_slots_[k] >= 0 && !nearly_equal(link, values[link_transpose_slots_[k]])) return false;
-    chains_changed |= value != diagonal[k] || link != links[k];
-    diagonal[k] = value;
-    links[k] = link;
-  }
-  for (std::size_t k = 0; k < coupling_values_.size(); ++k) coupling_values_[k] = values[coupling_slots_[k]];
-  for (const auto& [entry, mirror] : coupling_mirrors_)
-    if (!nearly_equal(coupling_values_[entry], coupling_values_[mirror])) return false;
+  diagonal.resize(static_cast<std::size_t>(chains.size()));  // a no-op after the first load
+  links.resize(static_cast<std::size_t>(chains.size()));
+  // Split into the parts that own the positions and rows (core/parallel.h).
+  bool part_changed[kMaximumParts] = {}, part_valid[kMaximumParts] = {};
+  coupling_values_.resize(coupling_slots_.size());
+  run_parts(parts_, [&](int part) {
+    bool changed = false, valid = true;
+    chains.for_each_range(part, true, true, [&](int first, int count) {
+      for (int k = first; k < first + count; ++k) {
+        const double value = values[diagonal_slots_[k]];
+        const double link = link_slots_[k] < 0 ? 0.0 : values[link_slots_[k]];
+        valid &= value > 0.0 && (link_slots_[k] < 0 || nearly_equal(link, values[link_transpose_slots_[k]]));
+        changed |= value != diagonal[k] || link != links[k];
+        diagonal[k] = value;
+        links[k] = link;
+        for (int entry = coupling_starts_[k]; entry < coupling_starts_[k + 1]; ++entry) {
+          const double coupling = coupling_values_[entry] = values[coupling_slots_[entry]];
+          if (const int mirror = coupling_mirrors_[entry]; mirror >= 0) valid &= nearly_equal(coupling, values[coupling_slots_[mirror]]);
+        }
+      }
+    });
+    part_changed[part] = changed;
+    part_valid[part] = valid;
+  });
+  if (!std::all_of(part_valid, part_valid + parts_, [](bool valid) { return valid; })) return false;
+  const bool chains_changed = std::any_of(part_changed, part_changed + parts_, [](bool changed) { return changed; });
   if (chains_changed) {
     if (!chains.factor()) return false;
     ++statistics_.preconditioner_factorizations;
@@ -380,9 +435,8 @@ void ConjugateGradientSolver::release_memory() {
   folding_.reset();
   chains_.reset();  // factor() builds everything again
   for (std::vector<int>* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_,
-                                  &coupling_slots_})
+                                  &coupling_slots_, &coupling_mirrors_})
     std::vector<int>().swap(*slots);
-  std::vector<std::pair<int, int>>().swap(coupling_mirrors_);
   for (std::vector<double>* work : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     std::vector<double>().swap(*work);
 }

@@ -35,7 +35,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/parallel.h"
@@ -99,9 +98,8 @@ class ConjugateGradientSolver : public LinearSolver {
   // C in chain order, compressed rows, both triangles: row k holds its couplings in
   // [coupling_starts_[k], coupling_starts_[k+1]) (columns, value slots, values). Every row is
   // gathered by the one part that owns it, so threads never write the same entry. The
-  // symmetry check pairs each entry below the diagonal with its mirror above it.
-  std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_;
-  std::vector<std::pair<int, int>> coupling_mirrors_;  // (entry below the diagonal, its mirror)
+  // symmetry check pairs each entry below the diagonal with its mirror above it (-1 above).
+  std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_mirrors_;
   std::vector<double> coupling_values_;
   int parts_ = 1;  // threads' parts (core/parallel.h), set when the chains are built
   double partial_sums_[kMaximumParts] = {};

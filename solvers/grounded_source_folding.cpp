@@ -1,6 +1,7 @@
 #include "solvers/grounded_source_folding.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/prefault.h"
 
@@ -10,14 +11,20 @@ GroundedSourceFolding::GroundedSourceFolding(const MatrixStructure& structure, c
   const int n = structure.size();
   const auto& starts = structure.column_starts();
   const auto& rows = structure.row_indices();
-  std::vector<int> row_lengths(static_cast<std::size_t>(n), 0);
-  for (int row : rows) ++row_lengths[row];
+  // Candidates: column k = {k, p}. Their rows' lengths are counted (up to 3) in one pass over
+  // the entries; other rows are not candidates (kNotCandidate).
+  constexpr std::uint8_t kNotCandidate = 0xFF;
+  std::vector<std::uint8_t> row_lengths(static_cast<std::size_t>(n), kNotCandidate);
+  for (int k = 0; k < n; ++k)
+    if (starts[k + 1] - starts[k] == 2 && (rows[starts[k]] == k || rows[starts[k] + 1] == k)) row_lengths[k] = 0;
+  for (int row : rows)
+    if (std::uint8_t& length = row_lengths[static_cast<std::size_t>(row)]; length < 3) ++length;
 
-  // Candidates: column k = {k, p}, row k = {k, p}, with source-like values.
+  // Sources: column k = {k, p} and row k = {k, p}, with source-like values.
   std::vector<Source> candidates;
   std::vector<int> pins(static_cast<std::size_t>(n), 0);
   for (int k = 0; k < n; ++k) {
-    if (starts[k + 1] - starts[k] != 2 || row_lengths[k] != 2) continue;
+    if (row_lengths[k] != 2) continue;
     const int first = starts[k];
     const int node = rows[first] == k ? rows[first + 1] : rows[first];
     const int node_row_slot = rows[first] == k ? first + 1 : first;
@@ -45,16 +52,17 @@ GroundedSourceFolding::GroundedSourceFolding(const MatrixStructure& structure, c
   }
   free_count_ = static_cast<int>(std::count(role_.begin(), role_.end(), Role::free));
 
-  // Free rows coupled to pinned columns, and the rows of the pinned nodes.
+  // Free rows coupled to pinned columns (from the pinned columns), and the rows of the pinned
+  // nodes (from every column).
+  for (std::size_t s = 0; s < sources_.size(); ++s)
+    for (int slot = starts[sources_[s].node]; slot < starts[sources_[s].node + 1]; ++slot)
+      if (role_[rows[slot]] == Role::free) free_couplings_.push_back({slot, rows[slot], static_cast<int>(s)});
   std::vector<std::vector<std::pair<int, int>>> node_rows(sources_.size());
   for (int column = 0; column < n; ++column) {
-    for (int slot = starts[column]; slot < starts[column + 1]; ++slot) {
-      const int row = rows[slot];
-      if (role_[column] == Role::pinned_node && role_[row] == Role::free)
-        free_couplings_.push_back({slot, row, source_of_node_[column]});
-      if (role_[row] == Role::pinned_node && role_[column] != Role::source_branch)
+    if (role_[column] == Role::source_branch) continue;
+    for (int slot = starts[column]; slot < starts[column + 1]; ++slot)
+      if (const int row = rows[slot]; role_[row] == Role::pinned_node)
         node_rows[static_cast<std::size_t>(source_of_node_[row])].emplace_back(slot, column);
-    }
   }
   node_row_starts_.assign(1, 0);
   for (const auto& entries : node_rows) {

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <memory>
 
+#include "core/parallel.h"
 #include "core/prefault.h"
 
 namespace xbarsim {
@@ -22,27 +24,31 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Two strongest neighbours of every free unknown (symmetric matrix: column u is row u), the
   // second dropped when weaker than kChainStrength times the first.
-  std::vector<int> picks;
-  reserve_prefaulted(picks, 2 * static_cast<std::size_t>(n));
-  picks.assign(2 * static_cast<std::size_t>(n), -1);
-  for (int u = 0; u < n; ++u) {
-    if (!folding.is_free(u)) continue;
-    double first = 0.0, second = 0.0;
-    for (int slot = starts[u]; slot < starts[u + 1]; ++slot) {
-      const double strength = std::abs(values[slot]);
-      if (!is_free_neighbour(rows[slot], u) || strength == 0.0) continue;
-      if (strength > first) {
-        second = first, picks[2 * u + 1] = picks[2 * u];
-        first = strength, picks[2 * u] = rows[slot];
-      } else if (strength > second) {
-        second = strength, picks[2 * u + 1] = rows[slot];
+  // Split into the parts (core/parallel.h), which also map the array in.
+  const auto picks_memory = std::make_unique_for_overwrite<int[]>(2 * static_cast<std::size_t>(n));
+  int* const picks = picks_memory.get();
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(n, parts, part);
+    for (int u = static_cast<int>(begin); u < end; ++u) {
+      picks[2 * u] = picks[2 * u + 1] = -1;
+      if (!folding.is_free(u)) continue;
+      double first = 0.0, second = 0.0;
+      for (int slot = starts[u]; slot < starts[u + 1]; ++slot) {
+        const double strength = std::abs(values[slot]);
+        if (!is_free_neighbour(rows[slot], u) || strength == 0.0) continue;
+        if (strength > first) {
+          second = first, picks[2 * u + 1] = picks[2 * u];
+          first = strength, picks[2 * u] = rows[slot];
+        } else if (strength > second) {
+          second = strength, picks[2 * u + 1] = rows[slot];
+        }
       }
+      if (second < kChainStrength * first) picks[2 * u + 1] = -1;
     }
-    if (second < kChainStrength * first) picks[2 * u + 1] = -1;
-  }
+  });
   // A pick is a link when it is mutual; the picks become the links in place. That still reads
   // right for w < u: w's pick of u survived exactly when u picked w, which is the case asked about.
-  std::vector<int>& links = picks;
+  int* const links = picks;
   auto picked = [&](int u, int w) { return picks[2 * u] == w || picks[2 * u + 1] == w; };
   for (int u = 0; u < n; ++u)
     for (int side = 0; side < 2; ++side)
@@ -152,12 +158,13 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   reserve_prefaulted(unknown_at_, walk.size());
   unknown_at_.resize(walk.size());
   bundle_starts_.assign(1, 0);
-  auto place = [&](int chain, int first_position, int stride) {
-    for (int w = walk_starts[chain], position = first_position; w < walk_starts[chain + 1]; ++w, position += stride) {
-      position_of_unknown_[walk[static_cast<std::size_t>(w)]] = position;
-      unknown_at_[static_cast<std::size_t>(position)] = walk[static_cast<std::size_t>(w)];
-    }
+  // Where each chain goes (its first position and stride) first, then the chains placed in parts.
+  struct Placement {
+    int chain, first_position, stride;
   };
+  std::vector<Placement> placements;
+  placements.reserve(static_cast<std::size_t>(chains));
+  auto place = [&](int chain, int first_position, int stride) { placements.push_back({chain, first_position, stride}); };
   for (int chain = 0; chain < chains; ++chain) {
     if (!eliminated[chain]) continue;
     place(chain, bundle_starts_.back(), 1);
@@ -186,12 +193,27 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     }
     first = last;
   }
+  // Parts of about equal numbers of positions: placement k starts at position_count[k] of them.
+  std::vector<long> position_count(placements.size() + 1, 0);
+  for (std::size_t k = 0; k < placements.size(); ++k)
+    position_count[k + 1] = position_count[k] + walk_starts[placements[k].chain + 1] - walk_starts[placements[k].chain];
+  run_parts(parts, [&](int part) {
+    const auto [first_position, last_position] = part_range(position_count.back(), parts, part);
+    const auto begin = std::lower_bound(position_count.begin(), position_count.end() - 1, first_position) - position_count.begin();
+    const auto end = std::lower_bound(position_count.begin(), position_count.end() - 1, last_position) - position_count.begin();
+    for (auto k = begin; k < end; ++k) {
+      const Placement& placement = placements[static_cast<std::size_t>(k)];
+      for (int w = walk_starts[placement.chain], position = placement.first_position; w < walk_starts[placement.chain + 1];
+           ++w, position += placement.stride) {
+        position_of_unknown_[walk[static_cast<std::size_t>(w)]] = position;
+        unknown_at_[static_cast<std::size_t>(position)] = walk[static_cast<std::size_t>(w)];
+      }
+    }
+  });
   chain_count_ = chains;
+  // The value arrays are only reserved here: they are sized when first written (diagonal() and
+  // links() by the caller, the factor by factor()), and mapped in meanwhile.
   for (auto* values : {&diagonal_, &links_, &inverse_pivots_, &multipliers_}) reserve_prefaulted(*values, unknown_at_.size());
-  diagonal_.assign(unknown_at_.size(), 0.0);
-  links_.assign(unknown_at_.size(), 0.0);
-  inverse_pivots_.assign(unknown_at_.size(), 0.0);
-  multipliers_.assign(unknown_at_.size(), 0.0);
   partition(parts);
 }
 
@@ -222,8 +244,10 @@ void LineChains::partition(int parts) {
 }
 
 bool LineChains::factor() {
-  // Bundle by bundle, one step along all of its chains at a time.
-  for (int bundle = 0; bundle < bundle_count(); ++bundle) {
+  inverse_pivots_.resize(diagonal_.size());
+  multipliers_.resize(diagonal_.size());
+  // Bundle by bundle, one step along all of its chains at a time; each part its own bundles.
+  auto factor_bundle = [&](int bundle) {
     const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
     for (int k = begin; k < begin + width; ++k) {
       if (!(diagonal_[k] > 0.0) || !std::isfinite(diagonal_[k])) return false;
@@ -235,8 +259,16 @@ bool LineChains::factor() {
       if (!(pivot > 0.0) || !std::isfinite(pivot)) return false;
       inverse_pivots_[k] = 1.0 / pivot;
     }
-  }
-  return true;
+    return true;
+  };
+  bool part_factored[kMaximumParts] = {};
+  run_parts(part_count(), [&](int part) {
+    bool factored = true;
+    for (int chain = eliminated_split(part); chain < eliminated_split(part + 1); ++chain) factored &= factor_bundle(chain);
+    for (int bundle : iterated_bundles(part)) factored &= factor_bundle(bundle);
+    part_factored[part] = factored;
+  });
+  return std::all_of(part_factored, part_factored + part_count(), [](bool factored) { return factored; });
 }
 
 namespace {

@@ -77,7 +77,7 @@ class LineChains {
   }
 
   // Tridiagonal values by position: diagonal[k], link[k] between k and the previous element of
-  // its chain (0 at chain starts).
+  // its chain (0 at chain starts). Empty (only reserved) until the caller sizes them to size().
   std::vector<double>& diagonal() { return diagonal_; }
   std::vector<double>& links() { return links_; }
   const std::vector<double>& diagonal() const { return diagonal_; }

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/parallel.h"
 #include "core/prefault.h"
 
 namespace xbarsim {
@@ -71,7 +72,7 @@ void MnaSystem::load_reusing_matrix(LoadContext& context) {
     return;
   }
   ensure_scratch();
-  std::fill(rhs_.begin(), rhs_.end(), 0.0);
+  parallel_fill(rhs_.data(), rhs_.size(), 0.0);
   context.matrix = scratch_matrix_.get();
   context.rhs = rhs_.data();
   context.rhs_only = true;
@@ -126,7 +127,8 @@ void MnaSystem::factor_and_solve(std::vector<double>& solution) {
     factored_ = true;
   }
   const Clock::time_point factored = Clock::now();
-  solution.assign(rhs_.begin(), rhs_.end());
+  solution.resize(rhs_.size());
+  parallel_copy(rhs_.data(), rhs_.size(), solution.data());
   solver_->solve(solution.data());
   solution[static_cast<std::size_t>(size())] = 0.0;
   solver_->add_time(std::chrono::duration<double>(factored - start).count(), std::chrono::duration<double>(Clock::now() - factored).count());

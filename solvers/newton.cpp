@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "core/parallel.h"
 #include "core/prefault.h"
 
 namespace xbarsim {
@@ -63,7 +64,7 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
       ++result.iterations;
       solution.swap(next);
       solution[static_cast<std::size_t>(n)] = 0.0;
-      if (!std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); })) break;
+      if (!all_finite(solution.data(), solution.size())) break;
       if (system.charge_count() > 0 && settings.charges) {
         context.solution = solution.data();
         system.load_charges(context);
@@ -90,8 +91,7 @@ NewtonResult newton_solve(MnaSystem& system, std::vector<double>& solution, cons
     }
     solution.swap(next);
     solution[static_cast<std::size_t>(n)] = 0.0;
-    bool all_finite = std::all_of(solution.begin(), solution.end(), [](double v) { return std::isfinite(v); });
-    if (!all_finite) break;
+    if (!all_finite(solution.data(), solution.size())) break;
     if (converged) {
       result.converged = true;
       return result;
