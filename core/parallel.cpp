@@ -120,6 +120,8 @@ int parallel_parts(long work) {
 
 void set_parallel_settings(const ParallelSettings& new_settings) { settings = new_settings; }
 
+ParallelSettings parallel_settings() { return settings; }
+
 void run_parts_on_threads(int parts, void (*call)(void*, int), void* context) {
   if (!workers().run(parts, call, context))
     for (int part = 0; part < parts; ++part) call(context, part);

@@ -37,6 +37,7 @@ struct ParallelSettings {
   long minimum_work = kParallelMinimumWork;
 };
 void set_parallel_settings(const ParallelSettings& settings);
+ParallelSettings parallel_settings();
 
 // Runs call(context, part) for part in [0, parts), part 0 on the calling thread.
 void run_parts_on_threads(int parts, void (*call)(void* context, int part), void* context);

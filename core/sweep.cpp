@@ -10,6 +10,7 @@
 
 #include "core/diagnostics.h"
 #include "core/measure.h"
+#include "core/parallel.h"
 
 namespace xbarsim {
 namespace {
@@ -133,6 +134,13 @@ SweepStatistics run_sweep(const NetlistText& netlist, const SweepPlan& plan, con
     }
   };
   const int jobs = std::max(1, std::min<int>(settings.jobs, static_cast<int>(std::max<std::size_t>(1, pending.size()))));
+  // Points solved side by side keep to one thread each (core/parallel.h): the cores are taken.
+  const ParallelSettings saved_parallel_settings = parallel_settings();
+  if (jobs > 1) set_parallel_settings({1, saved_parallel_settings.minimum_work});
+  struct RestoreParallelSettings {
+    ParallelSettings saved;
+    ~RestoreParallelSettings() { set_parallel_settings(saved); }
+  } restore{saved_parallel_settings};
   std::vector<std::thread> threads;
   for (int job = 1; job < jobs; ++job) threads.emplace_back(work);
   work();
