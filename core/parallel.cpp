@@ -51,10 +51,12 @@ class Workers {
     for (std::thread& thread : threads_) thread.join();
   }
 
-  // False when another call is running (the caller then runs the parts itself).
+  // False when another call is running or this one comes from inside a part (the caller then
+  // runs the parts itself).
   bool run(int parts, void (*call)(void*, int), void* context) {
+    if (running_part) return false;
     std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
-    if (!lock.owns_lock() || inside_part_) return false;
+    if (!lock.owns_lock()) return false;
     while (static_cast<int>(threads_.size()) < parts - 1) {
       const int worker = static_cast<int>(threads_.size());
       // It starts from the generation before this call's, so it takes part in this call.
@@ -66,9 +68,9 @@ class Workers {
     remaining_.store(parts - 1, std::memory_order_relaxed);
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
-    inside_part_ = true;
+    running_part = true;
     call(context, 0);
-    inside_part_ = false;
+    running_part = false;
     while (remaining_.load(std::memory_order_acquire) != 0) relax();
     return true;
   }
@@ -82,9 +84,10 @@ class Workers {
   void (*call_)(void*, int) = nullptr;
   void* context_ = nullptr;
   std::atomic<int> parts_{0};  // read by every worker; call_ and context_ only by those taking part
-  bool inside_part_ = false;  // the calling thread is running part 0
+  static thread_local bool running_part;  // this thread is running a part (a worker always is)
 
   void work(int worker, std::uint64_t seen) {
+    running_part = true;
     while (true) {
       // Spin a while, then sleep until the next call.
       const auto spin_until = std::chrono::steady_clock::now() + kSpinTime;
@@ -105,6 +108,8 @@ class Workers {
     }
   }
 };
+
+thread_local bool Workers::running_part = false;
 
 Workers& workers() {
   static Workers instance;
