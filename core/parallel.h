@@ -10,7 +10,7 @@
 // result depends on the number of parts, never on which thread ran first. The workers are
 // started on first use and spin briefly between calls (a transient calls run_parts some 30
 // times a step), then sleep. A call made while another thread's call runs, or from inside a
-// part, runs its parts one after another on the calling thread.
+// part, runs its parts one after another on the calling thread. A part must not throw.
 #pragma once
 
 #include <algorithm>

@@ -475,12 +475,24 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
       });
     });
   };
-  // The warm start x_I: the caller's guess, else the previous solve's solution (kept in solution_).
-  if (guess) for_positions(false, true, [&](int position) { solution_[position] = guess[chains.unknown_at(position)]; });
-  // b in chain order into scratch_, then b_E into solution_ (its x_E part is free until the end).
-  for_positions(true, true, [&](int position) { scratch_[position] = rhs_then_solution[chains.unknown_at(position)]; });
-  folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { scratch_[chains.position_of(row)] -= amount; });
-  for_positions(true, false, [&](int position) { solution_[position] = scratch_[position]; });
+  // The known node voltages folded into b (in place: complete_solution reads only the pinned
+  // and branch rows' rhs), then in one pass b in chain order into scratch_, b_E also into
+  // solution_ (its x_E part is free until the end), and the warm start x_I into solution_: the
+  // caller's guess, else the previous solve's solution (kept there).
+  folding_->fold_rhs(values_, rhs_then_solution, [&](int row, double amount) { rhs_then_solution[row] -= amount; });
+  run_parts(parts_, [&](int part) {
+    chains.for_each_range(part, true, false, [&](int first, int count) {
+      for (int position = first; position < first + count; ++position)
+        solution_[position] = scratch_[position] = rhs_then_solution[chains.unknown_at(position)];
+    });
+    chains.for_each_range(part, false, true, [&](int first, int count) {
+      for (int position = first; position < first + count; ++position) {
+        const int unknown = chains.unknown_at(position);
+        scratch_[position] = rhs_then_solution[unknown];
+        if (guess) solution_[position] = guess[unknown];
+      }
+    });
+  });
 
   // g = b_I - C_IE T_E^-1 b_E, into residual_.
   run_parts(parts_, [&](int part) {
