@@ -466,15 +466,6 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   }
   const LineChains& chains = *chains_;
   const int eliminated = chains.eliminated_size();
-  // Runs body(position) over the eliminated and/or the iterated positions, each in the part
-  // that owns it.
-  auto for_positions = [&](bool eliminated_positions, bool iterated_positions, auto&& body) {
-    run_parts(parts_, [&](int part) {
-      chains.for_each_range(part, eliminated_positions, iterated_positions, [&](int first, int count) {
-        for (int position = first; position < first + count; ++position) body(position);
-      });
-    });
-  };
   // The known node voltages folded into b (in place: complete_solution reads only the pinned
   // and branch rows' rhs), then in one pass b in chain order into scratch_, b_E also into
   // solution_ (its x_E part is free until the end), and the warm start x_I into solution_: the
@@ -499,11 +490,15 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
     const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
     chains.solve_eliminated(first, last, scratch_.data() + chains.bundle_begin(first));
   });
-  for_positions(false, true, [&](int position) {
-    double sum = scratch_[position];
-    for (int k = coupling_starts_[position]; k < coupling_starts_[position + 1]; ++k)
-      if (coupling_columns_[k] < eliminated) sum -= coupling_values_[k] * scratch_[coupling_columns_[k]];
-    residual_[position - eliminated] = sum;
+  run_parts(parts_, [&](int part) {
+    chains.for_each_range(part, false, true, [&](int first, int count) {
+      for (int position = first; position < first + count; ++position) {
+        double sum = scratch_[position];
+        for (int k = coupling_starts_[position]; k < coupling_starts_[position + 1]; ++k)
+          if (coupling_columns_[k] < eliminated) sum -= coupling_values_[k] * scratch_[coupling_columns_[k]];
+        residual_[position - eliminated] = sum;
+      }
+    });
   });
   ++statistics_.conjugate_gradient_solves;
   if (!conjugate_gradients()) {
@@ -514,13 +509,15 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
     return;
   }
 
-  // x_E = T_E^-1 (b_E - C_EI x_I).
+  // x_E = T_E^-1 (b_E - C_EI x_I), and every part's x back in unknown order.
   run_parts(parts_, [&](int part) {
     const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
     gather_eliminated_couplings(first, last, solution_.data(), solution_.data());
     chains.solve_eliminated(first, last, solution_.data() + chains.bundle_begin(first));
+    chains.for_each_range(part, true, true, [&](int begin, int count) {
+      for (int position = begin; position < begin + count; ++position) rhs_then_solution[chains.unknown_at(position)] = solution_[position];
+    });
   });
-  for_positions(true, true, [&](int position) { rhs_then_solution[chains.unknown_at(position)] = solution_[position]; });
   folding_->complete_solution(values_, rhs_then_solution, rhs_then_solution);
 }
 
