@@ -137,7 +137,7 @@ bool ConjugateGradientSolver::build(const double* values) {
   link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
   coupling_starts_.assign(static_cast<std::size_t>(size) + 1, 0);
   // Calls visit(position, slot, other_position) for every coupling of every position of a part,
-  // after at_position(position, previous, next) for the position itself.
+  // after at_position(position, unknown, previous, next) for the position itself.
   auto for_each_coupling = [&](int part, auto&& at_position, auto&& visit) {
     auto bundle_pass = [&](int bundle) {
       const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
