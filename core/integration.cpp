@@ -139,10 +139,8 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
     return std::pair{worst_first, worst_second};
   };
   // Split into parts on large circuits (core/parallel.h); the maximum does not depend on the split.
-  const int parts = parallel_parts(static_cast<long>(count));
   std::pair<double, double> worst_of_part[kMaximumParts];
-  run_parts(parts, [&](int part) {
-    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
+  const int parts = run_part_ranges(static_cast<long>(count), [&](int part, long begin, long end) {
     worst_of_part[part] = worst_of(static_cast<std::size_t>(begin), static_cast<std::size_t>(end));
   });
   double worst_first = 0.0, worst_second = 0.0;
@@ -162,9 +160,7 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
 void predict_solution(std::span<const double* const> solutions, int count, std::span<const double> steps, std::size_t size,
                       double* predicted) {
   const double* now = solutions[0];
-  const int parts = parallel_parts(static_cast<long>(size));
-  run_parts(parts, [&](int part) {
-    const auto [begin, end] = part_range(static_cast<long>(size), parts, part);
+  run_part_ranges(static_cast<long>(size), [&](int, long begin, long end) {
     if (count >= 3) {
       const double* previous = solutions[1];
       const double* older = solutions[2];

@@ -133,26 +133,16 @@ void run_parts_on_threads(int parts, void (*call)(void*, int), void* context) {
 }
 
 void parallel_copy(const double* source, std::size_t count, double* target) {
-  const int parts = parallel_parts(static_cast<long>(count));
-  run_parts(parts, [&](int part) {
-    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
-    std::copy(source + begin, source + end, target + begin);
-  });
+  run_part_ranges(static_cast<long>(count), [&](int, long begin, long end) { std::copy(source + begin, source + end, target + begin); });
 }
 
 void parallel_fill(double* target, std::size_t count, double value) {
-  const int parts = parallel_parts(static_cast<long>(count));
-  run_parts(parts, [&](int part) {
-    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
-    std::fill(target + begin, target + end, value);
-  });
+  run_part_ranges(static_cast<long>(count), [&](int, long begin, long end) { std::fill(target + begin, target + end, value); });
 }
 
 bool all_finite(const double* values, std::size_t count) {
-  const int parts = parallel_parts(static_cast<long>(count));
   bool finite[kMaximumParts] = {};
-  run_parts(parts, [&](int part) {
-    const auto [begin, end] = part_range(static_cast<long>(count), parts, part);
+  const int parts = run_part_ranges(static_cast<long>(count), [&](int part, long begin, long end) {
     finite[part] = std::all_of(values + begin, values + end, [](double value) { return std::isfinite(value); });
   });
   return std::all_of(finite, finite + parts, [](bool part_finite) { return part_finite; });

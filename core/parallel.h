@@ -6,6 +6,7 @@
 //   run_parts(parts, [&](int part) { ... })  -- each part once, at the same time; returns when
 //                                               all are done
 //   part_range(count, parts, part)           -- an even split of [0, count)
+//   run_part_ranges(count, [&](int part, long begin, long end) { ... })  -- both at once
 // A part's partial sum goes into its own slot and the slots are added in part order, so a
 // result depends on the number of parts, never on which thread ran first. The workers are
 // started on first use and spin briefly between calls (a transient calls run_parts some 30
@@ -61,6 +62,18 @@ bool all_finite(const double* values, std::size_t count);
 // Part `part` of [0, count) split into `parts` nearly equal ranges.
 inline std::pair<long, long> part_range(long count, int parts, int part) {
   return {count * part / parts, count * (part + 1) / parts};
+}
+
+// [0, count) in parallel_parts(count) even ranges: body(part, begin, end) for each, as
+// run_parts runs them. Returns the number of parts (for the caller's partial results).
+template <typename Body>
+int run_part_ranges(long count, Body&& body) {
+  const int parts = parallel_parts(count);
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(count, parts, part);
+    body(part, begin, end);
+  });
+  return parts;
 }
 
 }  // namespace xbarsim

@@ -65,7 +65,6 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
   std::vector<double> charges[4], derivative_now(charge_count, 0.0), derivative_previous(charge_count, 0.0);
   for (auto& charge : charges) charge.assign(charge_count, 0.0);
   std::vector<double> history(charge_count, 0.0);
-  const int charge_parts = parallel_parts(static_cast<long>(charge_count));  // the passes over the charges (core/parallel.h)
   {
     LoadContext context;
     context.solution = solution.data();
@@ -123,8 +122,7 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     // formula has both a2 and b1).
     const double a1 = coefficients.a1, a2 = coefficients.a2, b1 = coefficients.b1;
     const double *q1 = charges[1].data(), *q2 = charges[2].data(), *derivative = derivative_previous.data();
-    run_parts(charge_parts, [&](int part) {
-      const auto [begin, end] = part_range(static_cast<long>(charge_count), charge_parts, part);
+    run_part_ranges(static_cast<long>(charge_count), [&](int, long begin, long end) {
       if (a2 != 0.0)  // Gear-2
         for (long k = begin; k < end; ++k) history[k] = a1 * q1[k] + a2 * q2[k];
       else if (b1 != 0.0)  // trapezoidal

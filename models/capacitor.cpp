@@ -66,10 +66,7 @@ class CapacitorGroup : public DeviceGroup {
     const double* history = context.charge_history + charge_base();
     // The per-step passes of a transient, split into parts on large arrays (core/parallel.h).
     if (context.charges_only && !context.use_initial_conditions) {
-      const long count = static_cast<long>(terminals_.size());
-      const int parts = parallel_parts(count);
-      run_parts(parts, [&](int part) {
-        const auto [begin, end] = part_range(count, parts, part);
+      run_part_ranges(static_cast<long>(terminals_.size()), [&](int, long begin, long end) {
         for (long i = begin; i < end; ++i) charges[i] = capacitance[i] * (x[terminals_[i].a] - x[terminals_[i].b]);
       });
       return;
@@ -78,10 +75,7 @@ class CapacitorGroup : public DeviceGroup {
       // The equivalent current below is a0*C*v + history - a0*C*v = history, whatever v. Each
       // row gathers its capacitors' terms and is written once.
       double* rhs = context.rhs;
-      const long rows = static_cast<long>(row_splits_.size());
-      const int parts = parallel_parts(static_cast<long>(row_capacitors_.size()));
-      run_parts(parts, [&](int part) {
-        const auto [begin, end] = part_range(rows, parts, part);
+      run_part_ranges(static_cast<long>(row_splits_.size()), [&](int, long begin, long end) {
         for (long row = begin; row < end; ++row) {
           double sum = 0.0;
           for (int k = row_starts_[row]; k < row_splits_[row]; ++k) sum -= history[row_capacitors_[k]];
