@@ -66,6 +66,10 @@ options:
   -q, --quiet         print nothing but errors
   -h, --help          show this help
 
+environment: XBARSIM_THREADS=N runs large circuits (20 000 unknowns or more) on N threads
+(default: every core this process may use; 1: one thread); XBARSIM_NO_PREFAULT=1 stops the
+background mapping-in of large arrays (docs/scaling.md)
+
 exit status: 0 success, 1 the circuit could not be solved, 2 bad input or usage
 )";
 
