@@ -99,13 +99,7 @@ void ConjugateGradientSolver::fall_back_to_direct(std::string reason) {
   direct_reason_ = std::move(reason);
   split_.reset();
   core_solvers_.clear();
-  folding_.reset();
-  chains_.reset();
-  for (auto* vector : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
-                       &coupling_mirrors_})
-    std::vector<int>().swap(*vector);
-  for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
-    std::vector<double>().swap(*vector);
+  free_chains();
   direct_ = std::make_unique<KluSolver>();
   direct_->analyze(*structure_);
 }
@@ -296,13 +290,15 @@ double ConjugateGradientSolver::sum_of_parts() const {
   return sum;
 }
 
-// target[row] = source[row] - sum of C(row, column) * source[column] over the rows of the
-// eliminated chains [first_chain, last_chain) (all their columns are iterated positions).
-void ConjugateGradientSolver::gather_eliminated_couplings(int first_chain, int last_chain, const double* source, double* target) const {
+// target[row] = base[row] (0 without a base) - sum of C(row, column) * source[column] over the
+// rows of the eliminated chains [first_chain, last_chain) (all their columns are iterated
+// positions, so target may be source or base).
+void ConjugateGradientSolver::gather_eliminated_couplings(int first_chain, int last_chain, const double* base, const double* source,
+                                                          double* target) const {
   const int* columns = coupling_columns_.data();
   const double* couplings = coupling_values_.data();
   for (int row = chains_->bundle_begin(first_chain), end = chains_->bundle_begin(last_chain); row < end; ++row) {
-    double sum = source[row];
+    double sum = base ? base[row] : 0.0;
     for (int k = coupling_starts_[row]; k < coupling_starts_[row + 1]; ++k) sum -= couplings[k] * source[columns[k]];
     target[row] = sum;
   }
@@ -322,9 +318,8 @@ double ConjugateGradientSolver::apply_schur_complement(double* product) {
     const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
     for (int chain = first; chain < last; chain += kGroupChains) {
       const int group_end = std::min(chain + kGroupChains, last);
-      // -C_EI d, as 0 - C_EI d (the rows cleared first), then -T_E^-1 C_EI d.
-      for (int row = chains.bundle_begin(chain); row < chains.bundle_begin(group_end); ++row) scratch[row] = 0.0;
-      gather_eliminated_couplings(chain, group_end, scratch, scratch);
+      // -C_EI d, then -T_E^-1 C_EI d.
+      gather_eliminated_couplings(chain, group_end, nullptr, scratch, scratch);
       chains.solve_eliminated(chain, group_end, scratch + chains.bundle_begin(chain));
     }
   });
@@ -432,13 +427,17 @@ void ConjugateGradientSolver::release_memory() {
   }
   released_description_ = describe();
   initial_guess_ = nullptr;
+  free_chains();  // factor() builds everything again
+}
+
+void ConjugateGradientSolver::free_chains() {
   folding_.reset();
-  chains_.reset();  // factor() builds everything again
-  for (std::vector<int>* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_,
-                                  &coupling_slots_, &coupling_mirrors_})
-    std::vector<int>().swap(*slots);
-  for (std::vector<double>* work : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
-    std::vector<double>().swap(*work);
+  chains_.reset();
+  for (auto* indices : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
+                        &coupling_mirrors_})
+    std::vector<int>().swap(*indices);
+  for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
+    std::vector<double>().swap(*vector);
 }
 
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {
@@ -512,7 +511,7 @@ void ConjugateGradientSolver::solve(double* rhs_then_solution) {
   // x_E = T_E^-1 (b_E - C_EI x_I), and every part's x back in unknown order.
   run_parts(parts_, [&](int part) {
     const int first = chains.eliminated_split(part), last = chains.eliminated_split(part + 1);
-    gather_eliminated_couplings(first, last, solution_.data(), solution_.data());
+    gather_eliminated_couplings(first, last, solution_.data(), solution_.data(), solution_.data());
     chains.solve_eliminated(first, last, solution_.data() + chains.bundle_begin(first));
     chains.for_each_range(part, true, true, [&](int begin, int count) {
       for (int position = begin; position < begin + count; ++position) rhs_then_solution[chains.unknown_at(position)] = solution_[position];

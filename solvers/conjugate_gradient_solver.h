@@ -94,7 +94,8 @@ class ConjugateGradientSolver : public LinearSolver {
   std::optional<LineChains> chains_;
   // Value slots of T (diagonal, link to the previous position and its transpose; -1 at starts).
   std::vector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
-  void gather_eliminated_couplings(int first_chain, int last_chain, const double* source, double* target) const;
+  void gather_eliminated_couplings(int first_chain, int last_chain, const double* base, const double* source, double* target) const;
+  void free_chains();  // folding, chains and every array built from them
   // C in chain order, compressed rows, both triangles: row k holds its couplings in
   // [coupling_starts_[k], coupling_starts_[k+1]) (columns, value slots, values). Every row is
   // gathered by the one part that owns it, so threads never write the same entry. The
