@@ -26,6 +26,11 @@ struct SubcircuitDefinition {
   const Card* header = nullptr;  // the `.subckt` card (for locations of default parameters)
   std::vector<const Token*> pins;
   std::vector<std::pair<const Token*, const Token*>> default_parameters;  // name, value
+  std::vector<std::string_view> parameter_names;                        // the same names, in order
+  // The defaults' values when every one is a plain number (no expression to evaluate per instance).
+  std::optional<std::vector<double>> plain_defaults;
+  // The native model of this definition (Elaborator::native_model), looked up on first use.
+  mutable std::optional<const NativeSubcircuitModel*> native;
   std::vector<const Card*> body;
   std::vector<std::unique_ptr<SubcircuitDefinition>> children;
 };
@@ -59,7 +64,15 @@ SubcircuitDefinition parse_structure(const std::vector<Card>& cards) {
         if (key.kind != TokenKind::word || i + 2 >= card.tokens.size() || card.tokens[i + 1].kind != TokenKind::equals)
           throw NetlistError(key.where, "expected 'name=value' subcircuit parameter");
         definition->default_parameters.emplace_back(&key, &card.tokens[i + 2]);
+        definition->parameter_names.push_back(key.text);
       }
+      std::vector<double> defaults;
+      for (const auto& [key, value] : definition->default_parameters) {
+        const std::optional<double> number = value->kind == TokenKind::word ? parse_spice_number(value->text) : std::nullopt;
+        if (!number) break;
+        defaults.push_back(*number);
+      }
+      if (defaults.size() == definition->default_parameters.size()) definition->plain_defaults = std::move(defaults);
       SubcircuitDefinition* raw = definition.get();
       open.back()->children.push_back(std::move(definition));
       open.push_back(raw);
@@ -275,6 +288,7 @@ class Elaborator {
   NameTable* seen_devices_;                          // non-null: check each device name at once
   std::vector<const SubcircuitDefinition*> instance_stack_;
   std::array<std::size_t, 26> top_level_by_letter_{};  // element lines per letter a-z at the top level
+  NativeSubcircuitInstance native_instance_;           // the X line being built by a native model
 
   void read_parameters(const Card& card, Scope& scope) {
     const auto& tokens = card.tokens;
@@ -407,38 +421,43 @@ class Elaborator {
     if (std::find(instance_stack_.begin(), instance_stack_.end(), definition) != instance_stack_.end())
       throw NetlistError(subcircuit_token.where, fmt::format("subcircuit '{}' instantiates itself (recursive subcircuit)", definition->name));
     const int device = add_device(name, head);
+    std::string path = scope.path.empty() ? head.text : fmt::format("{}.{}", scope.path, head.text);
+    for (std::size_t pin = 0; pin < node_count; ++pin) {
+      const Token& node = tokens[1 + pin];
+      if (node.kind != TokenKind::word) throw NetlistError(node.where, fmt::format("expected a node name, got '{}'", node.original));
+    }
+    const NativeSubcircuitModel* native = native_model(*definition);
+    // A native model whose defaults are plain numbers needs no scope: only the values.
+    if (native && definition->plain_defaults) {
+      NativeSubcircuitInstance& instance = start_native_instance(card, scope, *definition, std::move(path), device);
+      instance.parameter_values = *definition->plain_defaults;
+      for_each_override(card, first_parameter, *definition,
+                        [&](std::size_t index, const Token& value) { instance.parameter_values[index] = evaluate_value(value, card, scope); });
+      native->build(instance);
+      return;
+    }
 
     Scope child;
     child.parent = &scope;
     child.definition = definition;
-    child.path = scope.path.empty() ? head.text : fmt::format("{}.{}", scope.path, head.text);
-    for (std::size_t pin = 0; pin < node_count; ++pin) {
-      const Token& node = tokens[1 + pin];
-      if (node.kind != TokenKind::word) throw NetlistError(node.where, fmt::format("expected a node name, got '{}'", node.original));
-      child.pin_nodes[definition->pins[pin]->text] = scope.flat_node(node.text);
-    }
+    child.path = std::move(path);
+    for (std::size_t pin = 0; pin < node_count; ++pin) child.pin_nodes[definition->pins[pin]->text] = scope.flat_node(tokens[1 + pin].text);
     // Defaults are evaluated in the definition's context (parent of the instance chain); instance
     // overrides in the caller's scope.
-    std::map<std::string, const Token*> overrides;
-    std::size_t i = first_parameter;
-    if (i < tokens.size() && tokens[i].is("params:")) ++i;
-    for (; i < tokens.size(); i += 3) {
-      const Token& key = tokens[i];
-      if (key.kind != TokenKind::word || i + 2 >= tokens.size() || tokens[i + 1].kind != TokenKind::equals)
-        throw NetlistError(key.where, "expected 'name=value' instance parameter");
-      bool known = std::any_of(definition->default_parameters.begin(), definition->default_parameters.end(),
-                               [&](const auto& pair) { return pair.first->text == key.text; });
-      if (!known) throw NetlistError(key.where, fmt::format("subcircuit '{}' has no parameter '{}'", definition->name, key.text));
-      child.parameters[key.text] = evaluate_value(tokens[i + 2], card, scope);
-      overrides[key.text] = &tokens[i + 2];
-    }
-    for (const auto& [key, value] : definition->default_parameters) {
-      if (overrides.count(key->text)) continue;
+    std::vector<bool> overridden(definition->default_parameters.size());
+    for_each_override(card, first_parameter, *definition, [&](std::size_t index, const Token& value) {
+      child.parameters[definition->default_parameters[index].first->text] = evaluate_value(value, card, scope);
+      overridden[index] = true;
+    });
+    for (std::size_t index = 0; index < definition->default_parameters.size(); ++index) {
+      if (overridden[index]) continue;
+      const auto& [key, value] = definition->default_parameters[index];
       child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
     }
-    if (const NativeSubcircuitModel* native = native_model(*definition)) {
-      NativeSubcircuitInstance instance{child.path, {}, child.parameters, head.where, &circuit_, device};
-      for (const Token* pin : definition->pins) instance.nodes.push_back(circuit_.node(child.pin_nodes[pin->text]));
+    if (native) {
+      NativeSubcircuitInstance& instance = start_native_instance(card, scope, *definition, std::move(child.path), device);
+      instance.parameter_values.clear();
+      for (const auto& [key, value] : definition->default_parameters) instance.parameter_values.push_back(child.parameters.at(key->text));
       native->build(instance);
       return;
     }
@@ -447,8 +466,49 @@ class Elaborator {
     instance_stack_.pop_back();
   }
 
+  // Calls use(index in the definition's parameters, value token) for each `name=value` of an X
+  // line, from token `first` (a `params:` there is skipped).
+  template <typename Use>
+  static void for_each_override(const Card& card, std::size_t first, const SubcircuitDefinition& definition, Use&& use) {
+    const auto& tokens = card.tokens;
+    std::size_t i = first;
+    if (i < tokens.size() && tokens[i].is("params:")) ++i;
+    for (; i < tokens.size(); i += 3) {
+      const Token& key = tokens[i];
+      if (key.kind != TokenKind::word || i + 2 >= tokens.size() || tokens[i + 1].kind != TokenKind::equals)
+        throw NetlistError(key.where, "expected 'name=value' instance parameter");
+      const auto known = std::find(definition.parameter_names.begin(), definition.parameter_names.end(), key.text);
+      if (known == definition.parameter_names.end())
+        throw NetlistError(key.where, fmt::format("subcircuit '{}' has no parameter '{}'", definition.name, key.text));
+      use(static_cast<std::size_t>(known - definition.parameter_names.begin()), tokens[i + 2]);
+    }
+  }
+
+  // The instance handed to a native builder (its storage reused from one X line to the next),
+  // with everything but the parameter values filled in.
+  NativeSubcircuitInstance& start_native_instance(const Card& card, const Scope& scope, const SubcircuitDefinition& definition,
+                                                  std::string path, int device) {
+    NativeSubcircuitInstance& instance = native_instance_;
+    instance.path = std::move(path);
+    instance.nodes.clear();
+    for (std::size_t pin = 0; pin < definition.pins.size(); ++pin) {
+      const std::string& node = card.tokens[1 + pin].text;
+      instance.nodes.push_back(scope.path.empty() ? circuit_.node(node) : circuit_.node(scope.flat_node(node)));  // top level: flat
+    }
+    instance.parameter_names = definition.parameter_names;
+    instance.where = card.where;
+    instance.circuit = &circuit_;
+    instance.device = device;
+    instance.expected_count = scope.parent == nullptr ? top_level_by_letter_['x' - 'a'] : 0;
+    return instance;
+  }
+
   // The native model of a library subcircuit definition, if it has one and they are enabled.
   const NativeSubcircuitModel* native_model(const SubcircuitDefinition& definition) const {
+    if (!definition.native) definition.native = find_native_model(definition);
+    return *definition.native;
+  }
+  const NativeSubcircuitModel* find_native_model(const SubcircuitDefinition& definition) const {
     if (!options_.native_models) return nullptr;
     const std::string file = std::filesystem::path(definition.where.file.str()).filename().string();
     for (const NativeSubcircuitModel& model : native_subcircuit_models())

@@ -11,7 +11,8 @@
 // list lives with the models (models/builtin_models.cpp).
 #pragma once
 
-#include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,12 +24,24 @@ namespace xbarsim {
 class Circuit;
 
 struct NativeSubcircuitInstance {
-  std::string path;                          // hierarchical instance path, lower case: `x1`, `x2.x1`
-  std::vector<int> nodes;                    // node unknown of each pin, in `.subckt` pin order
-  std::map<std::string, double> parameters;  // every `.subckt` parameter, defaults applied
-  SourceLocation where;                      // the X line
+  std::string path;                                  // hierarchical instance path, lower case: `x1`, `x2.x1`
+  std::vector<int> nodes;                            // node unknown of each pin, in `.subckt` pin order
+  std::span<const std::string_view> parameter_names;  // every `.subckt` parameter, in definition order
+  std::vector<double> parameter_values;              // their values, defaults applied
+  SourceLocation where;                              // the X line
   Circuit* circuit = nullptr;
-  int device = 0;                            // the X instance's device id (messages)
+  int device = 0;                                    // the X instance's device id (messages)
+  std::size_t expected_count = 0;                    // X lines at the top level (a builder may reserve for them)
+
+  // The value of parameter `name` (lower case), or nullopt when the subcircuit has none. `position`
+  // is where the caller expects it in the definition (a model reading its fields in the library's
+  // order pays one comparison each).
+  std::optional<double> parameter(std::string_view name, std::size_t position = 0) const {
+    if (position < parameter_names.size() && parameter_names[position] == name) return parameter_values[position];
+    for (std::size_t i = 0; i < parameter_names.size(); ++i)
+      if (parameter_names[i] == name) return parameter_values[i];
+    return std::nullopt;
+  }
 };
 
 // Adds the instance to its model's DeviceGroup; throws NetlistError (at `where`) on bad values.

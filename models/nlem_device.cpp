@@ -28,7 +28,6 @@ namespace {
 class NlemGroup : public DeviceGroup {
  public:
   struct Instance {
-    std::string path;
     int device;                   // the X instance (messages)
     int anode, cathode, opt, uv;  // pins
     int weight, facilitation;     // internal state unknowns
@@ -180,12 +179,14 @@ class NlemGroup : public DeviceGroup {
 
 void build_native_nlem(NativeSubcircuitInstance& instance) {
   NlemGroup::Instance device;
-  device.path = instance.path;
   device.device = instance.device;
-  try {
-    device.parameters = NlemParameters::from_map(instance.parameters);
-  } catch (const std::invalid_argument& error) {
-    throw NetlistError(instance.where, fmt::format("{} (the NLEM subcircuit must come from models/nlem.lib)", error.what()));
+  const std::vector<NlemParameters::Field>& fields = NlemParameters::fields();
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    const std::optional<double> value = instance.parameter(fields[k].name, k);  // fields are in nlem.lib's order
+    if (!value)
+      throw NetlistError(instance.where,
+                         fmt::format("N-LEM parameter '{}' is missing (the NLEM subcircuit must come from models/nlem.lib)", fields[k].name));
+    device.parameters.*fields[k].member = *value;
   }
   const NlemParameters& p = device.parameters;
   for (auto [name, value] : {std::pair{"g0", p.g0}, {"vh", p.vh}, {"tauw", p.tauw}, {"tauf", p.tauf}, {"vs", p.vs}, {"ion", p.ion}})
@@ -195,10 +196,18 @@ void build_native_nlem(NativeSubcircuitInstance& instance) {
   device.cathode = instance.nodes[1];
   device.opt = instance.nodes[2];
   device.uv = instance.nodes[3];
-  device.weight = circuit.add_internal_node(fmt::format("{}#w", instance.path));
-  device.facilitation = circuit.add_internal_node(fmt::format("{}#f", instance.path));
-  device.opt_branch = circuit.add_internal_node(fmt::format("{}#opt_branch", instance.path), Quantity::current);
-  circuit.group<NlemGroup>().instances.push_back(std::move(device));
+  std::string name = instance.path;
+  auto internal = [&](std::string_view suffix, Quantity quantity) {
+    name.resize(instance.path.size());
+    name += suffix;
+    return circuit.add_internal_node(name, quantity);
+  };
+  device.weight = internal("#w", Quantity::voltage);
+  device.facilitation = internal("#f", Quantity::voltage);
+  device.opt_branch = internal("#opt_branch", Quantity::current);
+  NlemGroup& group = circuit.group<NlemGroup>();
+  if (group.instances.empty()) group.instances.reserve(instance.expected_count);
+  group.instances.push_back(device);
 }
 
 }  // namespace xbarsim

@@ -1,10 +1,7 @@
 #include "models/nlem_model.h"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 namespace xbarsim {
 namespace {
@@ -52,16 +49,6 @@ const std::vector<NlemParameters::Field>& NlemParameters::fields() {
       {"hold", &NlemParameters::hold, "1", "1 holds the states at w0 and f0 (array reads)"},
   };
   return list;
-}
-
-NlemParameters NlemParameters::from_map(const std::map<std::string, double>& values) {
-  NlemParameters parameters;
-  for (const Field& field : fields()) {
-    auto it = values.find(std::string(field.name));
-    if (it == values.end()) throw std::invalid_argument(fmt::format("N-LEM parameter '{}' is missing", field.name));
-    parameters.*field.member = it->second;
-  }
-  return parameters;
 }
 
 NlemDrive nlem_drive(const NlemParameters& p, double voltage) {

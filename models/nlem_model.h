@@ -22,8 +22,6 @@
 // docs/models/nlem.md.
 #pragma once
 
-#include <map>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -61,9 +59,6 @@ struct NlemParameters {
     std::string_view meaning;
   };
   static const std::vector<Field>& fields();
-  // Values from a name -> value map (lower-case names); throws std::invalid_argument naming the
-  // first field the map lacks.
-  static NlemParameters from_map(const std::map<std::string, double>& values);
 };
 
 // Everything the device needs at one operating point, with exact derivatives.

@@ -21,9 +21,9 @@ namespace xbarsim {
 void build_native_photodiode(NativeSubcircuitInstance& instance) {
   Circuit& circuit = *instance.circuit;
   auto parameter = [&](const char* name) {
-    auto it = instance.parameters.find(name);
-    if (it == instance.parameters.end()) throw NetlistError(instance.where, fmt::format("PHOTODIODE parameter '{}' is missing", name));
-    return it->second;
+    const std::optional<double> value = instance.parameter(name);
+    if (!value) throw NetlistError(instance.where, fmt::format("PHOTODIODE parameter '{}' is missing", name));
+    return *value;
   };
   const double series = parameter("rs"), shunt = parameter("rsh");
   if (!(series > 0) || !(shunt > 0))

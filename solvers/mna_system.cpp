@@ -3,21 +3,37 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 
 #include "core/parallel.h"
 #include "core/prefault.h"
 
 namespace xbarsim {
+namespace {
+// Below this many matrix entries, binding and analysis run one after the other (a thread's start
+// costs more than it saves).
+constexpr int kConcurrentBindMinimum = 1000000;
+}  // namespace
 
 MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver)
     : circuit_(circuit), structure_(circuit.unknown_count()), solver_(std::move(solver)) {
   build_structure();
+  // The solver's analysis reads only the pattern: on a large circuit it runs while the devices
+  // bind (an array of N-LEM cells: about 3 s each at 1024 x 1024).
+  if (structure_.nonzeros() < kConcurrentBindMinimum) {
+    bind_devices();
+    solver_->analyze(structure_);
+    return;
+  }
+  std::future<void> binding = std::async(std::launch::async, [this] { bind_devices(); });
   solver_->analyze(structure_);
+  binding.get();
 }
 
 MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver, MnaSystem& previous)
     : circuit_(circuit), structure_(circuit.unknown_count()) {
   build_structure();
+  bind_devices();
   if (previous.solver_ && structure_.same_pattern(previous.structure_)) {
     solver_ = std::move(previous.solver_);
     solver_->forget_values();
@@ -33,6 +49,10 @@ void MnaSystem::build_structure() {
   structure_.build([&circuit](MatrixStructure& structure) {
     for (const auto& group : circuit.groups()) group->declare(structure);
   });
+}
+
+void MnaSystem::bind_devices() {
+  const Circuit& circuit = circuit_;
   // Mapped in while the groups bind their slots.
   reserve_prefaulted(matrix_, static_cast<std::size_t>(structure_.nonzeros()) + 1);
   reserve_prefaulted(rhs_, static_cast<std::size_t>(size()) + 1);

@@ -89,7 +89,8 @@ class MnaSystem {
   bool factored_ = false;
   void ensure_scratch();
 
-  void build_structure();
+  void build_structure();  // the pattern
+  void bind_devices();     // the devices' slots, the value arrays
 };
 
 }  // namespace xbarsim

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <map>
@@ -178,6 +179,39 @@ TEST_CASE("N-LEM: the defaults of models/nlem.lib are the native model's default
     const std::string value = text.str().substr(at + key.size(), text.str().find_first_of(" \n", at + key.size()) - at - key.size());
     CHECK_MESSAGE(parse_spice_number(value).value() == doctest::Approx(defaults.*field.member).epsilon(1e-12), field.name);
   }
+}
+
+TEST_CASE("N-LEM: the native model takes defaults that are expressions and overrides from caller parameters") {
+  // The same held device twice: through models/nlem.lib (plain-number defaults: the elaborator's
+  // fast path) and through a copy whose g0 default is an expression (each instance's scope
+  // evaluated), with w0 given by a top-level parameter. Both must give the same current.
+  const DiagnosticSink quiet = [](const Diagnostic&) {};
+  std::ifstream library(fmt::format("{}/models/nlem.lib", XBARSIM_SOURCE_DIR));
+  std::stringstream text;
+  text << library.rdbuf();
+  std::string copy = text.str();
+  const std::size_t at = copy.find(" g0=1u ");
+  REQUIRE(at != std::string::npos);
+  copy.replace(at, 7, " g0={0.25u*4} ");
+  const std::filesystem::path directory = std::filesystem::temp_directory_path() / "xbarsim_test_nlem_expression_default";
+  std::filesystem::create_directories(directory);
+  std::ofstream(directory / "nlem.lib") << copy;
+  auto current = [&](const std::string& library_path) {
+    const std::string netlist = fmt::format(
+        "N-LEM held\n.include {}\n.param wq=0.5\nV1 a 0 0.2\nX1 a 0 opt 0 NLEM w0={{wq}} hold=1\n.op\n.end\n", library_path);
+    Circuit circuit = elaborate(read_netlist_string(netlist, "held.cir", ".", quiet), quiet);
+    Simulator simulator(circuit);
+    return -values_of(simulator.run().plots.front(), "i(v1)").front();
+  };
+  const double plain = current(fmt::format("{}/models/nlem.lib", XBARSIM_SOURCE_DIR));
+  const double expression = current((directory / "nlem.lib").string());
+  std::filesystem::remove_all(directory);
+  NlemParameters held;
+  held.w0 = 0.5;
+  held.hold = 1;
+  // At w = 0.5 the conductance is g0 (1 + aw/2) = 5 uS: about 1 uA at 0.2 V.
+  CHECK(plain == doctest::Approx(evaluate_nlem(held, 0.2, 0.5, 0.0, 0.0).current).epsilon(1e-9));
+  CHECK(expression == doctest::Approx(plain).epsilon(1e-12));
 }
 
 TEST_CASE("Optical link: N-LEM light through coupling with crosstalk, photodiode and TIA") {
