@@ -140,6 +140,43 @@ void parallel_fill(double* target, std::size_t count, double value) {
   run_part_ranges(static_cast<long>(count), [&](int, long begin, long end) { std::fill(target + begin, target + end, value); });
 }
 
+void BalancedRanges::reset(int parts) {
+  parts_ = parts;
+  for (int k = 0; k <= parts; ++k) cuts_[static_cast<std::size_t>(k)] = static_cast<double>(k) / parts;
+}
+
+void BalancedRanges::rebalance() {
+  // Time is taken as spread evenly over each part's range; the new cut k is where the time from
+  // the start reaches k / parts of the total, and each cut moves halfway there (timings are noisy).
+  double total = 0.0;
+  for (int k = 0; k < parts_; ++k) total += seconds_[static_cast<std::size_t>(k)];
+  if (!(total > 0.0)) return;
+  // A part never shrinks below a small width, so that its time keeps being measured.
+  constexpr double kMinimumWidth = 0.01;
+  std::array<double, kMaximumParts + 1> target{};
+  target[static_cast<std::size_t>(parts_)] = 1.0;
+  int part = 0;
+  double time_before = 0.0;  // time of the parts before `part`
+  for (int k = 1; k < parts_; ++k) {
+    const double wanted = total * k / parts_;
+    while (part < parts_ - 1 && time_before + seconds_[static_cast<std::size_t>(part)] < wanted)
+      time_before += seconds_[static_cast<std::size_t>(part++)];
+    const double begin = cuts_[static_cast<std::size_t>(part)], end = cuts_[static_cast<std::size_t>(part) + 1];
+    const double seconds = seconds_[static_cast<std::size_t>(part)];
+    target[static_cast<std::size_t>(k)] = seconds > 0.0 ? begin + (end - begin) * std::min(1.0, (wanted - time_before) / seconds) : end;
+  }
+  for (int k = 1; k < parts_; ++k) {
+    const double moved = 0.5 * (cuts_[static_cast<std::size_t>(k)] + target[static_cast<std::size_t>(k)]);
+    const double lowest = cuts_[static_cast<std::size_t>(k) - 1] + kMinimumWidth;
+    const double highest = 1.0 - (parts_ - k) * kMinimumWidth;
+    cuts_[static_cast<std::size_t>(k)] = std::clamp(moved, lowest, highest);
+  }
+}
+
+double BalancedRanges::now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 bool all_finite(const double* values, std::size_t count) {
   bool finite[kMaximumParts] = {};
   const int parts = run_part_ranges(static_cast<long>(count), [&](int part, long begin, long end) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <type_traits>
 #include <utility>
@@ -75,5 +76,38 @@ int run_part_ranges(long count, Body&& body) {
   });
   return parts;
 }
+
+// [0, count) split into parallel_parts(count) ranges whose cut points follow each part's measured
+// time, for a loop that runs again and again (every time step) over elements of unequal cost:
+// rows with many entries and rows with none, sequential and scattered reads. After each run the
+// cuts move halfway towards equal times. Only for loops whose result does not depend on the split
+// (each element written once, a maximum), never for partial sums: the split depends on timing.
+class BalancedRanges {
+ public:
+  // body(part, begin, end) for each part, as run_part_ranges runs them; returns the parts.
+  template <typename Body>
+  int run(long count, Body&& body) {
+    const int parts = parallel_parts(count);
+    if (parts != parts_) reset(parts);
+    run_parts(parts, [&](int part) {
+      const long begin = cut(count, part), end = cut(count, part + 1);
+      const double start = now_seconds();
+      body(part, begin, end);
+      seconds_[static_cast<std::size_t>(part)] = now_seconds() - start;
+    });
+    if (parts > 1) rebalance();
+    return parts;
+  }
+
+ private:
+  int parts_ = 0;
+  std::array<double, kMaximumParts + 1> cuts_{};  // part k: [cuts_[k], cuts_[k + 1]) of [0, 1)
+  std::array<double, kMaximumParts> seconds_{};   // each part's time in the last run
+
+  long cut(long count, int k) const { return k >= parts_ ? count : static_cast<long>(cuts_[static_cast<std::size_t>(k)] * count); }
+  void reset(int parts);
+  void rebalance();
+  static double now_seconds();
+};
 
 }  // namespace xbarsim

@@ -66,7 +66,7 @@ class CapacitorGroup : public DeviceGroup {
     const double* history = context.charge_history + charge_base();
     // The per-step passes of a transient, split into parts on large arrays (core/parallel.h).
     if (context.charges_only && !context.use_initial_conditions) {
-      run_part_ranges(static_cast<long>(terminals_.size()), [&](int, long begin, long end) {
+      charge_ranges_.run(static_cast<long>(terminals_.size()), [&](int, long begin, long end) {
         for (long i = begin; i < end; ++i) charges[i] = capacitance[i] * (x[terminals_[i].a] - x[terminals_[i].b]);
       });
       return;
@@ -75,7 +75,7 @@ class CapacitorGroup : public DeviceGroup {
       // The equivalent current below is a0*C*v + history - a0*C*v = history, whatever v. Each
       // row gathers its capacitors' terms and is written once.
       double* rhs = context.rhs;
-      run_part_ranges(static_cast<long>(row_splits_.size()), [&](int, long begin, long end) {
+      rhs_ranges_.run(static_cast<long>(row_splits_.size()), [&](int, long begin, long end) {
         for (long row = begin; row < end; ++row) {
           double sum = 0.0;
           for (int k = row_starts_[row]; k < row_splits_[row]; ++k) sum -= history[row_capacitors_[k]];
@@ -121,6 +121,10 @@ class CapacitorGroup : public DeviceGroup {
   // row_capacitors_[row_starts_[r], row_splits_[r]), those with n- at r follow up to
   // row_starts_[r + 1]. Ground has no row here.
   std::vector<int> row_starts_, row_splits_, row_capacitors_;
+
+  // The per-step loads' splits into parts: rows cost unequally (the capacitors sit on the array's
+  // nodes, not on its sources), and so do capacitors (a coupling capacitor reads scattered rows).
+  BalancedRanges rhs_ranges_, charge_ranges_;
 };
 
 }  // namespace

@@ -75,3 +75,29 @@ TEST_CASE("part ranges cover [0, count) in order; the helpers cover every elemen
   set_parallel_settings({});
   CHECK(parallel_parts(kParallelMinimumWork - 1) == 1);
 }
+
+TEST_CASE("balanced ranges cover every element once and move their cut towards equal times") {
+  set_parallel_settings({2, 0});
+  BalancedRanges ranges;
+  const long count = 2000;
+  std::vector<int> visits(count, 0);
+  long first_part_end = 0;
+  // The first tenth of the elements costs about 50 times more than the rest: an even split leaves
+  // part 0 with most of the time, so its range must shrink.
+  for (int run = 0; run < 20; ++run) {
+    std::fill(visits.begin(), visits.end(), 0);
+    ranges.run(count, [&](int part, long begin, long end) {
+      if (part == 0) first_part_end = end;
+      volatile double sink = 0.0;
+      for (long k = begin; k < end; ++k) {
+        ++visits[static_cast<std::size_t>(k)];
+        const int work = k < count / 10 ? 5000 : 100;
+        for (int w = 0; w < work; ++w) sink = sink + 1.0;
+      }
+    });
+    CHECK(std::all_of(visits.begin(), visits.end(), [](int v) { return v == 1; }));
+  }
+  CHECK(first_part_end < count / 2);
+  CHECK(first_part_end >= count / 100);  // the smallest width a part keeps
+  set_parallel_settings({});
+}
