@@ -80,7 +80,7 @@ void divided_difference_weights(int order, std::span<const double> steps, double
 
 TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int order, bool with_order_two,
                                                   const double* const charges[4], std::size_t count, std::span<const double> steps,
-                                                  double a0, const double* history, double* derivative_now,
+                                                  const IntegrationCoefficients& coefficients, double* derivative_now,
                                                   const double* derivative_previous, const SimulationOptions& options) {
   static constexpr double kTrapezoidal[] = {0.5, 0.08333333333};
   static constexpr double kGear[] = {0.5, 0.2222222222};
@@ -99,6 +99,9 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
   const double* q1 = charges[1];
   const double* q2 = charges[2];
   const double* q3 = charges[3];
+  const double a0 = coefficients.a0, a1 = coefficients.a1, a2 = coefficients.a2, b1 = coefficients.b1;
+  // dq/dt at the new point; the same sum as the transient's history (a zero coefficient adds 0).
+  auto derivative_at = [&](std::size_t k) { return a0 * q0[k] + (a1 * q1[k] + a2 * q2[k] + b1 * derivative_previous[k]); };
   auto tolerance_of = [&](std::size_t k, double now) {
     const double current_tolerance = abstol + reltol * std::max(std::abs(now), std::abs(derivative_previous[k]));
     const double charge_tolerance = reltol * std::max(std::max(std::abs(q0[k]), std::abs(q1[k])), charge_floor) * inverse_step;
@@ -109,7 +112,7 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
     double worst_first = 0.0, worst_second = 0.0;
     if (order == 1 && !with_order_two) {
       for (std::size_t k = begin; k < end; ++k) {
-        const double now = a0 * q0[k] + history[k];
+        const double now = derivative_at(k);
         derivative_now[k] = now;
         const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
         const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
@@ -117,7 +120,7 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
       }
     } else if (order == 1) {
       for (std::size_t k = begin; k < end; ++k) {
-        const double now = a0 * q0[k] + history[k];
+        const double now = derivative_at(k);
         derivative_now[k] = now;
         const double tolerance = tolerance_of(k, now);
         const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
@@ -129,7 +132,7 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
       }
     } else {
       for (std::size_t k = begin; k < end; ++k) {
-        const double now = a0 * q0[k] + history[k];
+        const double now = derivative_at(k);
         derivative_now[k] = now;
         const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k] + first[3] * q3[k];
         const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);

@@ -41,14 +41,15 @@ double truncation_timestep(IntegrationMethod method, int order, std::span<const 
 // pass over the charge arrays. The divided differences are linear in the charges, so their
 // weights are worked out once from the steps; the per-charge work is a few multiply-adds,
 // the root of order 2 is taken once on the minimum. While reading the charges it also writes
-// dq/dt at the new point: derivative_now[k] = a0 * charges[0][k] + history[k].
+// dq/dt at the new point, a0 q0 + (a1 q1 + a2 q2 + b1 dq/dt_prev) with the step's `coefficients`:
+// the history term the loads read, worked out again from arrays this pass reads anyway.
 struct TruncationTimesteps {
   double present_order;  // smallest step allowed at `order`
   double order_two;      // smallest step allowed at order 2 (+infinity unless asked for)
 };
 TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int order, bool with_order_two,
                                                   const double* const charges[4], std::size_t count, std::span<const double> steps,
-                                                  double a0, const double* history, double* derivative_now,
+                                                  const IntegrationCoefficients& coefficients, double* derivative_now,
                                                   const double* derivative_previous, const SimulationOptions& options);
 
 // The solution predicted at the next time point from the last accepted ones: an iterative

@@ -165,7 +165,7 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     const double* const charge_states[4] = {charges[0].data(), charges[1].data(), charges[2].data(), charges[3].data()};
     const TruncationTimesteps truncation =
         smallest_truncation_timesteps(options.method, order, try_order_two && !first_step, charge_states, charge_count, steps,
-                                      coefficients.a0, history.data(), derivative_now.data(), derivative_previous.data(), options);
+                                      coefficients, derivative_now.data(), derivative_previous.data(), options);
     double allowed_step = first_step ? 2.0 * step : truncation.present_order;
     if (allowed_step < 0.9 * step) {
       ++statistics_.rejected_steps;
