@@ -76,6 +76,53 @@ void divided_difference_weights(int order, std::span<const double> steps, double
   }
 }
 
+// What one part of smallest_truncation_timesteps' pass reads.
+struct TruncationPass {
+  const double *q0, *q1, *q2, *q3, *derivative_previous;
+  double* derivative_now;
+  IntegrationCoefficients coefficients;
+  double first[4], second[4];  // divided-difference weights at the present order and at order 2
+  double factor_first, factor_second, abstol, reltol, charge_floor, inverse_step;
+};
+
+// The largest inverse steps over charges [begin, end) at the present order (its divided
+// difference has kTerms charges) and, with kOrderTwo, at order 2; writes dq/dt at the new point,
+// a0 q0 + (a1 q1 + a2 q2 + b1 dq/dt_prev) (the history term the loads read; a zero coefficient
+// adds 0). Every value is a local and the arrays do not alias, so that the loop is vectorised.
+template <int kTerms, bool kOrderTwo>
+std::pair<double, double> worst_inverse_steps(const TruncationPass& pass, std::size_t begin, std::size_t end) {
+  const double* __restrict q0 = pass.q0;
+  const double* __restrict q1 = pass.q1;
+  const double* __restrict q2 = pass.q2;
+  const double* __restrict q3 = pass.q3;
+  const double* __restrict derivative_previous = pass.derivative_previous;
+  double* __restrict derivative_now = pass.derivative_now;
+  const double a0 = pass.coefficients.a0, a1 = pass.coefficients.a1, a2 = pass.coefficients.a2, b1 = pass.coefficients.b1;
+  const double f0 = pass.first[0], f1 = pass.first[1], f2 = pass.first[2], f3 = pass.first[3];
+  const double s0 = pass.second[0], s1 = pass.second[1], s2 = pass.second[2], s3 = pass.second[3];
+  const double factor_first = pass.factor_first, factor_second = pass.factor_second;
+  const double abstol = pass.abstol, reltol = pass.reltol, charge_floor = pass.charge_floor, inverse_step = pass.inverse_step;
+  double worst_first = 0.0, worst_second = 0.0;
+#pragma omp simd reduction(max : worst_first, worst_second)
+  for (std::size_t k = begin; k < end; ++k) {
+    const double now = a0 * q0[k] + (a1 * q1[k] + a2 * q2[k] + b1 * derivative_previous[k]);
+    derivative_now[k] = now;
+    const double current_tolerance = abstol + reltol * std::max(std::abs(now), std::abs(derivative_previous[k]));
+    const double charge_tolerance = reltol * std::max(std::max(std::abs(q0[k]), std::abs(q1[k])), charge_floor) * inverse_step;
+    const double tolerance = std::max(current_tolerance, charge_tolerance);
+    double difference = f0 * q0[k] + f1 * q1[k] + f2 * q2[k];
+    if constexpr (kTerms == 4) difference += f3 * q3[k];
+    const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance;
+    worst_first = std::max(worst_first, inverse);
+    if constexpr (kOrderTwo) {
+      const double difference_two = s0 * q0[k] + s1 * q1[k] + s2 * q2[k] + s3 * q3[k];
+      const double inverse_two = std::max(abstol, factor_second * std::abs(difference_two)) / tolerance;
+      worst_second = std::max(worst_second, inverse_two);
+    }
+  }
+  return {worst_first, worst_second};
+}
+
 }  // namespace
 
 TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int order, bool with_order_two,
@@ -92,54 +139,25 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
   double first[4] = {0, 0, 0, 0}, second[4] = {0, 0, 0, 0};
   divided_difference_weights(order, steps, first);
   if (with_order_two) divided_difference_weights(2, steps, second);
-  const double factor_first = error_constants[order - 1], factor_second = error_constants[1];
-  const double abstol = options.abstol, reltol = options.reltol;
-  const double charge_floor = options.chgtol, inverse_step = 1.0 / steps[0];
-  const double* q0 = charges[0];
-  const double* q1 = charges[1];
-  const double* q2 = charges[2];
-  const double* q3 = charges[3];
-  const double a0 = coefficients.a0, a1 = coefficients.a1, a2 = coefficients.a2, b1 = coefficients.b1;
-  // dq/dt at the new point; the same sum as the transient's history (a zero coefficient adds 0).
-  auto derivative_at = [&](std::size_t k) { return a0 * q0[k] + (a1 * q1[k] + a2 * q2[k] + b1 * derivative_previous[k]); };
-  auto tolerance_of = [&](std::size_t k, double now) {
-    const double current_tolerance = abstol + reltol * std::max(std::abs(now), std::abs(derivative_previous[k]));
-    const double charge_tolerance = reltol * std::max(std::max(std::abs(q0[k]), std::abs(q1[k])), charge_floor) * inverse_step;
-    return std::max(current_tolerance, charge_tolerance);
-  };
-  // The largest inverse steps of charges [begin, end), at the present order and at order 2.
+  TruncationPass pass;
+  pass.q0 = charges[0];
+  pass.q1 = charges[1];
+  pass.q2 = charges[2];
+  pass.q3 = charges[3];
+  pass.derivative_previous = derivative_previous;
+  pass.derivative_now = derivative_now;
+  pass.coefficients = coefficients;
+  std::copy(first, first + 4, pass.first);
+  std::copy(second, second + 4, pass.second);
+  pass.factor_first = error_constants[order - 1];
+  pass.factor_second = error_constants[1];
+  pass.abstol = options.abstol;
+  pass.reltol = options.reltol;
+  pass.charge_floor = options.chgtol;
+  pass.inverse_step = 1.0 / steps[0];
   auto worst_of = [&](std::size_t begin, std::size_t end) {
-    double worst_first = 0.0, worst_second = 0.0;
-    if (order == 1 && !with_order_two) {
-      for (std::size_t k = begin; k < end; ++k) {
-        const double now = derivative_at(k);
-        derivative_now[k] = now;
-        const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
-        const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
-        worst_first = inverse > worst_first ? inverse : worst_first;
-      }
-    } else if (order == 1) {
-      for (std::size_t k = begin; k < end; ++k) {
-        const double now = derivative_at(k);
-        derivative_now[k] = now;
-        const double tolerance = tolerance_of(k, now);
-        const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k];
-        const double difference_two = second[0] * q0[k] + second[1] * q1[k] + second[2] * q2[k] + second[3] * q3[k];
-        const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance;
-        const double inverse_two = std::max(abstol, factor_second * std::abs(difference_two)) / tolerance;
-        worst_first = inverse > worst_first ? inverse : worst_first;
-        worst_second = inverse_two > worst_second ? inverse_two : worst_second;
-      }
-    } else {
-      for (std::size_t k = begin; k < end; ++k) {
-        const double now = derivative_at(k);
-        derivative_now[k] = now;
-        const double difference = first[0] * q0[k] + first[1] * q1[k] + first[2] * q2[k] + first[3] * q3[k];
-        const double inverse = std::max(abstol, factor_first * std::abs(difference)) / tolerance_of(k, now);
-        worst_first = inverse > worst_first ? inverse : worst_first;
-      }
-    }
-    return std::pair{worst_first, worst_second};
+    if (order == 2) return worst_inverse_steps<4, false>(pass, begin, end);
+    return with_order_two ? worst_inverse_steps<3, true>(pass, begin, end) : worst_inverse_steps<3, false>(pass, begin, end);
   };
   // Split into parts on large circuits (core/parallel.h); the maximum does not depend on the split.
   std::pair<double, double> worst_of_part[kMaximumParts];
