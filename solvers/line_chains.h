@@ -43,6 +43,7 @@ class LineChains {
   int eliminated_size() const { return bundle_begin(eliminated_chains_); }
   int position_of(int unknown) const { return position_of_unknown_[static_cast<std::size_t>(unknown)]; }  // -1 if not free
   int unknown_at(int position) const { return unknown_at_[static_cast<std::size_t>(position)]; }
+  const int* unknowns_by_position() const { return unknown_at_.data(); }  // unknown_at(k) for every k
 
   // Positions come in bundles: bundle b holds positions [bundle_begin(b), bundle_end(b)) of
   // bundle_width(b) chains of one length, interleaved: element k of its chain c is at
