@@ -67,7 +67,11 @@ class CapacitorGroup : public DeviceGroup {
     // The per-step passes of a transient, split into parts on large arrays (core/parallel.h).
     if (context.charges_only && !context.use_initial_conditions) {
       charge_ranges_.run(static_cast<long>(terminals_.size()), [&](int, long begin, long end) {
-        for (long i = begin; i < end; ++i) charges[i] = capacitance[i] * (x[terminals_[i].a] - x[terminals_[i].b]);
+        const Terminals* __restrict terminals = terminals_.data();
+        const double* __restrict values = capacitance.data();
+        const double* __restrict voltages = x;
+        double* __restrict charge = charges;
+        for (long i = begin; i < end; ++i) charge[i] = values[i] * (voltages[terminals[i].a] - voltages[terminals[i].b]);
       });
       return;
     }
@@ -76,11 +80,16 @@ class CapacitorGroup : public DeviceGroup {
       // row gathers its capacitors' terms and is written once.
       double* rhs = context.rhs;
       rhs_ranges_.run(static_cast<long>(row_splits_.size()), [&](int, long begin, long end) {
+        const int* __restrict starts = row_starts_.data();
+        const int* __restrict splits = row_splits_.data();
+        const int* __restrict capacitors = row_capacitors_.data();
+        const double* __restrict terms = history;
+        double* __restrict target = rhs;
         for (long row = begin; row < end; ++row) {
           double sum = 0.0;
-          for (int k = row_starts_[row]; k < row_splits_[row]; ++k) sum -= history[row_capacitors_[k]];
-          for (int k = row_splits_[row]; k < row_starts_[row + 1]; ++k) sum += history[row_capacitors_[k]];
-          rhs[row] += sum;
+          for (int k = starts[row], split = splits[row]; k < split; ++k) sum -= terms[capacitors[k]];
+          for (int k = splits[row], stop = starts[row + 1]; k < stop; ++k) sum += terms[capacitors[k]];
+          target[row] += sum;
         }
       });
       return;
