@@ -444,13 +444,13 @@ class Elaborator {
     for (std::size_t pin = 0; pin < node_count; ++pin) child.pin_nodes[definition->pins[pin]->text] = scope.flat_node(tokens[1 + pin].text);
     // Defaults are evaluated in the definition's context (parent of the instance chain); instance
     // overrides in the caller's scope.
-    std::vector<bool> overridden(definition->default_parameters.size());
+    std::vector<bool> given(definition->default_parameters.size());
     for_each_override(card, first_parameter, *definition, [&](std::size_t index, const Token& value) {
       child.parameters[definition->default_parameters[index].first->text] = evaluate_value(value, card, scope);
-      overridden[index] = true;
+      given[index] = true;
     });
     for (std::size_t index = 0; index < definition->default_parameters.size(); ++index) {
-      if (overridden[index]) continue;
+      if (given[index]) continue;
       const auto& [key, value] = definition->default_parameters[index];
       child.parameters[key->text] = evaluate_value(*value, *definition->header, child);
     }

@@ -13,7 +13,6 @@
 // relaxed state at the applied bias (w ~ 0 at 0 V: a pristine device).
 #include <fmt/format.h>
 
-#include <stdexcept>
 
 #include "core/circuit.h"
 #include "core/diagnostics.h"
