@@ -19,7 +19,7 @@ MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver)
     : circuit_(circuit), structure_(circuit.unknown_count()), solver_(std::move(solver)) {
   build_structure();
   // The solver's analysis reads only the pattern: on a large circuit it runs while the devices
-  // bind (an array of N-LEM cells: about 3 s each at 1024 x 1024).
+  // bind (1024 x 1024 N-LEM cells: an analysis of about 3.5 s beside 2 s of binding).
   if (structure_.nonzeros() < kConcurrentBindMinimum) {
     bind_devices();
     solver_->analyze(structure_);
