@@ -30,11 +30,19 @@ IntegrationCoefficients integration_coefficients(IntegrationMethod method, int o
   return c;
 }
 
-double truncation_timestep(IntegrationMethod method, int order, std::span<const double> charges, std::span<const double> steps,
-                           double derivative_now, double derivative_previous, const SimulationOptions& options) {
-  // Error constants of the methods (ngspice's trapCoeff / gearCoeff).
+namespace {
+
+// Error constants of the methods at orders 1 and 2 (ngspice's trapCoeff / gearCoeff).
+const double* error_constants_of(IntegrationMethod method) {
   static constexpr double kTrapezoidal[] = {0.5, 0.08333333333};
   static constexpr double kGear[] = {0.5, 0.2222222222};
+  return method == IntegrationMethod::gear ? kGear : kTrapezoidal;
+}
+
+}  // namespace
+
+double truncation_timestep(IntegrationMethod method, int order, std::span<const double> charges, std::span<const double> steps,
+                           double derivative_now, double derivative_previous, const SimulationOptions& options) {
   const double current_tolerance =
       options.abstol + options.reltol * std::max(std::abs(derivative_now), std::abs(derivative_previous));
   const double charge_scale = std::max(std::abs(charges[0]), std::abs(charges[1]));
@@ -50,8 +58,7 @@ double truncation_timestep(IntegrationMethod method, int order, std::span<const 
     if (j == 0) break;
     for (int i = 0; i < j; ++i) spacing[i] = spacing[i + 1] + steps[static_cast<std::size_t>(i)];
   }
-  const double* error_constants = method == IntegrationMethod::gear ? kGear : kTrapezoidal;
-  const double factor = error_constants[std::clamp(order, 1, 2) - 1];
+  const double factor = error_constants_of(method)[std::clamp(order, 1, 2) - 1];
   double step = options.trtol * tolerance / std::max(options.abstol, factor * std::abs(difference[0]));
   if (order == 2) step = std::sqrt(step);
   return step;
@@ -129,17 +136,14 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
                                                   const double* const charges[4], std::size_t count, std::span<const double> steps,
                                                   const IntegrationCoefficients& coefficients, double* derivative_now,
                                                   const double* derivative_previous, const SimulationOptions& options) {
-  static constexpr double kTrapezoidal[] = {0.5, 0.08333333333};
-  static constexpr double kGear[] = {0.5, 0.2222222222};
-  const double* error_constants = method == IntegrationMethod::gear ? kGear : kTrapezoidal;
+  const double* error_constants = error_constants_of(method);
   order = std::clamp(order, 1, 2);
   with_order_two = with_order_two && order == 1;
   // Each charge's step is trtol * tol / max(abstol, factor * |dd|); the smallest is found as the
   // largest inverse max(abstol, factor * |dd|) / tol, with trtol (and the root) applied once.
-  double first[4] = {0, 0, 0, 0}, second[4] = {0, 0, 0, 0};
-  divided_difference_weights(order, steps, first);
-  if (with_order_two) divided_difference_weights(2, steps, second);
-  TruncationPass pass;
+  TruncationPass pass{};
+  divided_difference_weights(order, steps, pass.first);
+  if (with_order_two) divided_difference_weights(2, steps, pass.second);
   pass.q0 = charges[0];
   pass.q1 = charges[1];
   pass.q2 = charges[2];
@@ -147,8 +151,6 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
   pass.derivative_previous = derivative_previous;
   pass.derivative_now = derivative_now;
   pass.coefficients = coefficients;
-  std::copy(first, first + 4, pass.first);
-  std::copy(second, second + 4, pass.second);
   pass.factor_first = error_constants[order - 1];
   pass.factor_second = error_constants[1];
   pass.abstol = options.abstol;
