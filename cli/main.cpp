@@ -17,11 +17,11 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/huge_pages.h"
 #include "cli/check_command.h"
 #include "cli/compare_command.h"
 #include "cli/fit_command.h"
 #include "cli/gen_command.h"
+#include "cli/process_memory.h"
 #include "cli/run_command.h"
 #include "cli/sweep_command.h"
 #include "cli/study_command.h"
@@ -59,7 +59,7 @@ Documentation: docs/netlist.md (dialect), docs/architecture.md (how it works).
 }  // namespace
 
 int main(int argc, char** argv) {
-  xbarsim::cli::use_huge_pages_for_large_inputs(argc, argv);
+  xbarsim::cli::set_up_process_memory(argc, argv);
   std::vector<std::string_view> arguments(argv + 1, argv + argc);
   if (arguments.empty()) {
     std::fputs(kUsage, stderr);
