@@ -37,35 +37,25 @@ constexpr std::uint64_t kIdMask = 0xFFFFFFFFull;
 std::optional<int> NameList::find_repeat() const {
   const std::size_t count = ends_.size();
   if (count < 2) return std::nullopt;
-  int bucket_bits = 1;
-  while ((count >> bucket_bits) > 64 && bucket_bits < 24) ++bucket_bits;
-  std::vector<std::uint64_t> hashes(count);
-  std::vector<std::uint32_t> bucket_starts((std::size_t{1} << bucket_bits) + 1, 0);
+  // An open-addressing set of the names seen so far, as in NameTable: at most half full.
+  std::size_t capacity = 64;
+  while (capacity < 2 * count) capacity *= 2;
+  const std::uint64_t mask = capacity - 1;
+  std::vector<std::uint64_t> slots(capacity, 0);  // 0 empty, else (hash's high 32 bits) << 32 | (id + 1)
   for (std::size_t id = 0; id < count; ++id) {
-    hashes[id] = hash_name((*this)[static_cast<int>(id)]);
-    ++bucket_starts[(hashes[id] >> (64 - bucket_bits)) + 1];
-  }
-  for (std::size_t b = 1; b < bucket_starts.size(); ++b) bucket_starts[b] += bucket_starts[b - 1];
-  std::vector<std::uint32_t> ids(count);
-  std::vector<std::uint32_t> fill(bucket_starts.begin(), bucket_starts.end() - 1);
-  for (std::size_t id = 0; id < count; ++id) ids[fill[hashes[id] >> (64 - bucket_bits)]++] = static_cast<std::uint32_t>(id);
-  std::optional<int> repeat;
-  std::vector<std::pair<std::uint64_t, std::uint32_t>> bucket;
-  for (std::size_t b = 0; b + 1 < bucket_starts.size(); ++b) {
-    bucket.clear();
-    for (std::uint32_t k = bucket_starts[b]; k < bucket_starts[b + 1]; ++k) bucket.emplace_back(hashes[ids[k]], ids[k]);
-    std::sort(bucket.begin(), bucket.end());
-    for (std::size_t k = 1; k < bucket.size(); ++k) {
-      if (bucket[k].first != bucket[k - 1].first) continue;
-      // Equal hashes: the names are compared against every earlier one with that hash.
-      for (std::size_t j = k; j-- > 0 && bucket[j].first == bucket[k].first;)
-        if ((*this)[static_cast<int>(bucket[j].second)] == (*this)[static_cast<int>(bucket[k].second)]) {
-          const int later = static_cast<int>(bucket[k].second);
-          if (!repeat || later < *repeat) repeat = later;
-        }
+    const std::string_view name = (*this)[static_cast<int>(id)];
+    const std::uint64_t hash = hash_name(name);
+    const std::uint64_t tag = hash & ~kIdMask;
+    for (std::uint64_t position = hash & mask;; position = (position + 1) & mask) {
+      const std::uint64_t slot = slots[position];
+      if (slot == 0) {
+        slots[position] = tag | static_cast<std::uint64_t>(id + 1);
+        break;
+      }
+      if ((slot & ~kIdMask) == tag && (*this)[static_cast<int>((slot & kIdMask) - 1)] == name) return static_cast<int>(id);
     }
   }
-  return repeat;
+  return std::nullopt;
 }
 
 int NameList::append(std::string_view name) {

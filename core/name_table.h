@@ -35,8 +35,7 @@ class NameList {
   }
   int size() const { return static_cast<int>(ends_.size()); }
 
-  // The id of a name that equals an earlier one, or nullopt when all names differ. Hashes are
-  // grouped by their top bits first, so the sort and the comparisons stay in cache.
+  // The id of the first name that equals an earlier one, or nullopt when all names differ.
   std::optional<int> find_repeat() const;
 
  private:

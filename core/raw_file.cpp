@@ -310,11 +310,21 @@ void write_raw(std::ostream& out, const Waveforms& waveforms, const RawFileOptio
 }
 
 void write_raw_file(const std::filesystem::path& path, const Waveforms& waveforms, const RawFileOptions& options) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  // An existing file is overwritten in place and then cut to length, not emptied first: ext4
+  // writes a file that was truncated to zero out to disk as soon as it is closed (its guard for
+  // files replaced that way), which cost 1-3 ms of a 15 ms run.
+  std::error_code error;
+  const bool overwrite = std::filesystem::is_regular_file(path, error);
+  std::ofstream out(path, std::ios::binary | (overwrite ? std::ios::in | std::ios::out : std::ios::trunc));
   if (!out) throw std::runtime_error(fmt::format("cannot open '{}' for writing", path.string()));
   write_raw(out, waveforms, options);
+  const std::streamoff size = out.tellp();
   out.close();
   if (!out) throw std::runtime_error(fmt::format("error while writing '{}'", path.string()));
+  if (overwrite) {
+    std::filesystem::resize_file(path, static_cast<std::uintmax_t>(size), error);
+    if (error) throw std::runtime_error(fmt::format("error while writing '{}': {}", path.string(), error.message()));
+  }
 }
 
 Waveforms read_raw_file(const std::filesystem::path& path) {

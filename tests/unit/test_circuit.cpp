@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/circuit.h"
+#include "core/name_table.h"
 #include "core/simulator.h"
 #include "models/primitive_devices.h"
 #include "tests/unit/plot_test_support.h"
@@ -104,6 +105,21 @@ TEST_CASE("circuit: device names of named and bulk devices, duplicates among the
   CHECK_FALSE(circuit.duplicate_device().has_value());
   circuit.add_device("b");
   CHECK(circuit.duplicate_device() == "b");
+}
+
+TEST_CASE("name list: find_repeat gives the first name equal to an earlier one, among many") {
+  NameList names;
+  for (int i = 0; i < 20000; ++i) names.append(fmt::format("r{}", i));
+  CHECK_FALSE(names.find_repeat().has_value());
+  names.append("r17");  // id 20000
+  names.append("r20000");  // new
+  names.append("r3");  // id 20002
+  CHECK(names.find_repeat() == 20000);
+  NameList prefixes;  // names that are prefixes of each other are different names
+  for (const char* name : {"a", "ab", "abc", "abcdefgh", "abcdefghi", "abcdefgh0"}) prefixes.append(name);
+  CHECK_FALSE(prefixes.find_repeat().has_value());
+  prefixes.append("abcdefghi");
+  CHECK(prefixes.find_repeat() == 6);
 }
 
 TEST_CASE("circuit: add_resistors checks its arrays") {

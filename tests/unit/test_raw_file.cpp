@@ -133,6 +133,20 @@ TEST_CASE("raw file: binary and ASCII round trips are bit-exact") {
   }
 }
 
+TEST_CASE("raw file: writing over a longer file leaves exactly the new file") {
+  const Waveforms written = sample_waveforms();
+  TemporaryDirectory directory("raw-overwrite");
+  const auto path = directory / "out.raw";
+  write_text(path, std::string(100000, 'x'));  // longer than the raw file
+  write_raw_file(path, written, {RawFormat::binary, "today"});
+  std::ostringstream expected;
+  write_raw(expected, written, {RawFormat::binary, "today"});
+  CHECK(read_bytes(path) == expected.str());
+  write_text(path, "short");  // shorter
+  write_raw_file(path, written, {RawFormat::binary, "today"});
+  CHECK(read_bytes(path) == expected.str());
+}
+
 TEST_CASE("raw file: binary and ASCII plots may be mixed in one file") {
   const Waveforms written = sample_waveforms();
   std::ostringstream binary, ascii;
