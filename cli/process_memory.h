@@ -10,7 +10,9 @@
 // - medium inputs (kWarmHeapInputBytes to kHugePageInputBytes): the heap is warmed. malloc takes
 //   every block of up to about kWarmHeapBytesPerInputByte times the input's size from its heap and
 //   never gives that memory back; the heap's free top, that size, starts at a huge-page boundary
-//   and is mapped in at once in huge pages. 32 x 32 crossbar `.op` (0.15 MB netlist): 12.5 ms
+//   and is mapped in at once in huge pages. An `.op` of a resistive crossbar peaks at 8-11 times
+//   its netlist's size of heap, an N-LEM array at 13 (a transient at many times that: it holds
+//   its waveforms); a huge page more than needed costs 0.1-0.2 ms, a megabyte too few 3 ms. 32 x 32 crossbar `.op` (0.15 MB netlist): 12.5 ms
 //   before, 9.2 ms warmed; 64 x 64 (0.6 MB): 28 ms with glibc's huge pages, 16 ms warmed; 128 x 128
 //   (2.7 MB): 89 ms, 56 ms.
 // - large inputs (kHugePageInputBytes and up): glibc's malloc asks for huge pages for its large
@@ -28,7 +30,7 @@ namespace xbarsim::cli {
 
 inline constexpr std::uintmax_t kWarmHeapInputBytes = 64u << 10;
 inline constexpr std::uintmax_t kHugePageInputBytes = 3u << 20;
-inline constexpr std::uintmax_t kWarmHeapBytesPerInputByte = 10;
+inline constexpr std::uintmax_t kWarmHeapBytesPerInputByte = 12;
 
 void set_up_process_memory(int argc, char** argv);
 
