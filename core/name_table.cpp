@@ -32,30 +32,41 @@ std::uint64_t hash_name(std::string_view name) {
 
 constexpr std::uint64_t kIdMask = 0xFFFFFFFFull;
 
-}  // namespace
 
-std::optional<int> NameList::find_repeat() const {
-  const std::size_t count = ends_.size();
-  if (count < 2) return std::nullopt;
-  // An open-addressing set of the names seen so far, as in NameTable: at most half full.
-  std::size_t capacity = 64;
+// NameList::find_repeat with slots of type Slot: 0 empty, else the hash's top bits above the
+// low kIdBits bits, which hold id + 1 (so at most 2^kIdBits - 1 names).
+template <class Slot, int kIdBits>
+std::optional<int> first_repeat(const NameList& names) {
+  const std::size_t count = static_cast<std::size_t>(names.size());
+  constexpr Slot kIdMask = (Slot{1} << kIdBits) - 1;
+  constexpr int kTagShift = 64 - (8 * static_cast<int>(sizeof(Slot)) - kIdBits);
+  std::size_t capacity = 64;  // at most half full
   while (capacity < 2 * count) capacity *= 2;
   const std::uint64_t mask = capacity - 1;
-  std::vector<std::uint64_t> slots(capacity, 0);  // 0 empty, else (hash's high 32 bits) << 32 | (id + 1)
+  std::vector<Slot> slots(capacity, 0);
   for (std::size_t id = 0; id < count; ++id) {
-    const std::string_view name = (*this)[static_cast<int>(id)];
+    const std::string_view name = names[static_cast<int>(id)];
     const std::uint64_t hash = hash_name(name);
-    const std::uint64_t tag = hash & ~kIdMask;
+    const Slot tag = static_cast<Slot>(static_cast<Slot>(hash >> kTagShift) << kIdBits);
     for (std::uint64_t position = hash & mask;; position = (position + 1) & mask) {
-      const std::uint64_t slot = slots[position];
+      const Slot slot = slots[position];
       if (slot == 0) {
-        slots[position] = tag | static_cast<std::uint64_t>(id + 1);
+        slots[position] = static_cast<Slot>(tag | static_cast<Slot>(id + 1));
         break;
       }
-      if ((slot & ~kIdMask) == tag && (*this)[static_cast<int>((slot & kIdMask) - 1)] == name) return static_cast<int>(id);
+      if ((slot & ~kIdMask) == tag && names[static_cast<int>((slot & kIdMask) - 1)] == name) return static_cast<int>(id);
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<int> NameList::find_repeat() const {
+  if (size() < 2) return std::nullopt;
+  // Four-byte slots (12 bits of hash, 20 of id) keep the table of a netlist's names in cache.
+  if (size() < (1 << 20)) return first_repeat<std::uint32_t, 20>(*this);
+  return first_repeat<std::uint64_t, 32>(*this);
 }
 
 int NameList::append(std::string_view name) {

@@ -442,6 +442,7 @@ bool split_plain_words(std::string_view text, std::string& lowered, std::array<s
 }  // namespace
 
 bool ElementLineReader::next(ElementLine& element) {
+  if (next_single_line(element)) return true;
   PhysicalLines lines(lines_.content->text(), position_, lines_.end, line_, {look_ahead_.text, line_, look_ahead_.begin, look_ahead_.next});
   PhysicalLine line, start;
   std::size_t first = 0, start_first = 0;
@@ -473,6 +474,39 @@ bool ElementLineReader::next(ElementLine& element) {
   if (element.plain) return true;
   if (!continued) start_card(element.card, start, start_first, lines_.file);
   tokenize(element.card, element.card.tokens);
+  return true;
+}
+
+bool ElementLineReader::next_single_line(ElementLine& element) {
+  // The line ahead was found by the last read. It is a whole logical line when it starts with a
+  // letter (not blank, a comment or a continuation) and so does the line after it (no `+`
+  // continuation follows), or the run ends after it; most lines of a generated netlist are.
+  const std::string_view content = lines_.content->text();
+  const std::size_t after = look_ahead_.next;
+  if (position_ != look_ahead_.begin || position_ >= lines_.end || look_ahead_.text.empty()) return false;
+  const auto is_letter = [](char c) { return static_cast<unsigned>((c | 0x20) - 'a') < 26u; };
+  if (!is_letter(look_ahead_.text.front())) return false;
+  if (after < lines_.end && !is_letter(content[after])) return false;
+  const std::string_view text = look_ahead_.text;
+  const int number = line_;
+  // The new line ahead, as PhysicalLines would read it.
+  look_ahead_ = {};
+  if (after < lines_.end) {
+    const void* newline = std::memchr(content.data() + after, '\n', lines_.end - after);
+    const std::size_t stop = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - content.data()) : lines_.end;
+    std::string_view ahead = content.substr(after, stop - after);
+    if (!ahead.empty() && ahead.back() == '\r') ahead.remove_suffix(1);
+    look_ahead_ = {ahead, after, newline ? stop + 1 : lines_.end};
+  }
+  position_ = after;
+  line_ = number + 1;
+  element.text = text;
+  element.line_number = number;
+  element.plain = split_plain_words(text, element.lowered, element.words);
+  if (!element.plain) {
+    start_card(element.card, PhysicalLine{text, number, 0, 0}, 0, lines_.file);
+    tokenize(element.card, element.card.tokens);
+  }
   return true;
 }
 

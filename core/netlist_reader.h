@@ -103,6 +103,10 @@ class ElementLineReader {
     std::string_view text;
     std::size_t begin = static_cast<std::size_t>(-1), next = 0;
   } look_ahead_;
+
+  // next() for the common case, a logical line of one physical line found by the last read;
+  // false (nothing read) otherwise.
+  bool next_single_line(ElementLine& element);
 };
 
 // Every top-level element line as a card (tests and small tools; the elaborator streams them).

@@ -115,6 +115,11 @@ TEST_CASE("name list: find_repeat gives the first name equal to an earlier one, 
   names.append("r20000");  // new
   names.append("r3");  // id 20002
   CHECK(names.find_repeat() == 20000);
+  NameList many;  // past 2^20 names the check takes its eight-byte slots
+  for (int i = 0; i < (1 << 20) + 5; ++i) many.append(fmt::format("n{}", i));
+  CHECK_FALSE(many.find_repeat().has_value());
+  many.append("n1048580");
+  CHECK(many.find_repeat() == (1 << 20) + 5);
   NameList prefixes;  // names that are prefixes of each other are different names
   for (const char* name : {"a", "ab", "abc", "abcdefgh", "abcdefghi", "abcdefgh0"}) prefixes.append(name);
   CHECK_FALSE(prefixes.find_repeat().has_value());
