@@ -12,9 +12,9 @@
 //   never gives that memory back; the heap's free top, that size, starts at a huge-page boundary
 //   and is mapped in at once in huge pages. An `.op` of a resistive crossbar peaks at 8-11 times
 //   its netlist's size of heap, an N-LEM array at 13 (a transient at many times that: it holds
-//   its waveforms); a huge page more than needed costs 0.1-0.2 ms, a megabyte too few 3 ms. 32 x 32 crossbar `.op` (0.15 MB netlist): 12.5 ms
-//   before, 9.2 ms warmed; 64 x 64 (0.6 MB): 28 ms with glibc's huge pages, 16 ms warmed; 128 x 128
-//   (2.7 MB): 89 ms, 56 ms.
+//   its waveforms); a huge page more than needed costs 0.1-0.2 ms, a megabyte too few 3 ms.
+//   Crossbar `.op`s, 32 x 32 (0.15 MB netlist): 12.5 ms before, 9.2 ms warmed; 64 x 64 (0.6 MB):
+//   28 ms with glibc's huge pages, 16 ms warmed; 128 x 128 (2.7 MB): 89 ms, 56 ms.
 // - large inputs (kHugePageInputBytes and up): glibc's malloc asks for huge pages for its large
 //   blocks when told by the tunable glibc.malloc.hugetlb=1, which it reads at start-up; so the
 //   CLI re-executes itself once with that tunable set (a million-node run's arrays are far beyond

@@ -1,6 +1,5 @@
 #include "core/name_table.h"
 
-#include <algorithm>
 #include <cstring>
 
 #include "core/prefault.h"
@@ -30,15 +29,14 @@ std::uint64_t hash_name(std::string_view name) {
   return hash ^ (hash >> 32);
 }
 
-constexpr std::uint64_t kIdMask = 0xFFFFFFFFull;
-
+constexpr std::uint64_t kIdMask = 0xFFFFFFFFull;  // NameTable's slots: the id part
 
 // NameList::find_repeat with slots of type Slot: 0 empty, else the hash's top bits above the
 // low kIdBits bits, which hold id + 1 (so at most 2^kIdBits - 1 names).
 template <class Slot, int kIdBits>
 std::optional<int> first_repeat(const NameList& names) {
   const std::size_t count = static_cast<std::size_t>(names.size());
-  constexpr Slot kIdMask = (Slot{1} << kIdBits) - 1;
+  constexpr Slot kSlotIdMask = (Slot{1} << kIdBits) - 1;
   constexpr int kTagShift = 64 - (8 * static_cast<int>(sizeof(Slot)) - kIdBits);
   std::size_t capacity = 64;  // at most half full
   while (capacity < 2 * count) capacity *= 2;
@@ -54,7 +52,7 @@ std::optional<int> first_repeat(const NameList& names) {
         slots[position] = static_cast<Slot>(tag | static_cast<Slot>(id + 1));
         break;
       }
-      if ((slot & ~kIdMask) == tag && names[static_cast<int>((slot & kIdMask) - 1)] == name) return static_cast<int>(id);
+      if ((slot & ~kSlotIdMask) == tag && names[static_cast<int>((slot & kSlotIdMask) - 1)] == name) return static_cast<int>(id);
     }
   }
   return std::nullopt;
