@@ -489,15 +489,11 @@ bool ElementLineReader::next_single_line(ElementLine& element) {
   if (after < lines_.end && !is_letter(content[after])) return false;
   const std::string_view text = look_ahead_.text;
   const int number = line_;
-  // The new line ahead, as PhysicalLines would read it.
+  // The new line ahead.
   look_ahead_ = {};
-  if (after < lines_.end) {
-    const void* newline = std::memchr(content.data() + after, '\n', lines_.end - after);
-    const std::size_t stop = newline ? static_cast<std::size_t>(static_cast<const char*>(newline) - content.data()) : lines_.end;
-    std::string_view ahead = content.substr(after, stop - after);
-    if (!ahead.empty() && ahead.back() == '\r') ahead.remove_suffix(1);
-    look_ahead_ = {ahead, after, newline ? stop + 1 : lines_.end};
-  }
+  PhysicalLines lines(content, after, lines_.end, number + 1);
+  PhysicalLine ahead;
+  if (lines.next(ahead)) look_ahead_ = {ahead.text, ahead.begin, ahead.next};
   position_ = after;
   line_ = number + 1;
   element.text = text;
