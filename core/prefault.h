@@ -20,15 +20,15 @@ namespace xbarsim {
 void prefault(const void* data, std::size_t bytes);
 
 // The unused capacity of `vector`: what push_back / resize within it will write.
-template <class T>
-void prefault_capacity(const std::vector<T>& vector) {
+template <class T, class Allocator>
+void prefault_capacity(const std::vector<T, Allocator>& vector) {
   prefault(vector.data() + vector.size(), (vector.capacity() - vector.size()) * sizeof(T));
 }
 
 // Room for `count` elements in `vector` (as reserve), the new memory mapped in by the background
 // thread while the caller fills it.
-template <class T>
-void reserve_prefaulted(std::vector<T>& vector, std::size_t count) {
+template <class T, class Allocator>
+void reserve_prefaulted(std::vector<T, Allocator>& vector, std::size_t count) {
   if (vector.capacity() >= count) return;
   vector.reserve(count);
   prefault(vector.data() + vector.size(), (count - vector.size()) * sizeof(T));

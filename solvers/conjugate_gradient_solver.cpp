@@ -133,9 +133,10 @@ void ConjugateGradientSolver::copy_direct_statistics() {
 
 bool ConjugateGradientSolver::build(const double* values) {
   const MatrixStructure& structure = *structure_;
-  folding_.emplace(structure, values);
   parts_ = parallel_parts(structure.size());
+  folding_.emplace(structure, values, parts_);
   chains_.emplace(structure, values, *folding_, parts_);
+  first_load_ = true;
   const LineChains& chains = *chains_;
   const int size = chains.size();
   const auto& starts = structure.column_starts();
@@ -239,47 +240,58 @@ bool ConjugateGradientSolver::build(const double* values) {
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
   for (auto* vector : {&residual_, &preconditioned_, &product_}) reserve_prefaulted(*vector, iterated);
-  solution_.assign(static_cast<std::size_t>(size), 0.0);
-  scratch_.assign(static_cast<std::size_t>(size), 0.0);
-  for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->assign(iterated, 0.0);
+  // Written before they are read, except the iterated part of solution_ (the first solve's
+  // starting point) and product_ (the first CG step scales it by 0), which the parts clear.
+  solution_.resize(static_cast<std::size_t>(size));
+  scratch_.resize(static_cast<std::size_t>(size));
+  for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->resize(iterated);
+  run_parts(parts_, [&](int part) {
+    chains.for_each_range(part, false, true, [&](int first, int count) {
+      std::fill_n(solution_.data() + first, count, 0.0);
+      std::fill_n(product_.data() + (first - chains.eliminated_size()), count, 0.0);
+    });
+  });
   return true;
 }
 
 bool ConjugateGradientSolver::load_values(const double* values) {
   if (!folding_->still_valid(values)) return false;
   LineChains& chains = *chains_;
-  std::vector<double>& diagonal = chains.diagonal();
-  std::vector<double>& links = chains.links();
-  diagonal.resize(static_cast<std::size_t>(chains.size()));  // a no-op after the first load
-  links.resize(static_cast<std::size_t>(chains.size()));
-  // Split into the parts that own the positions and rows (core/parallel.h).
-  bool part_changed[kMaximumParts] = {}, part_valid[kMaximumParts] = {};
+  double* diagonal = chains.diagonal();
+  double* links = chains.links();
+  // Split into the parts that own the positions and rows (core/parallel.h). The eliminated
+  // chains are factored as their values are read; the iterated ones keep their values (the
+  // Schur product applies them) and are factored again only when these changed.
+  bool part_valid[kMaximumParts] = {};
   coupling_values_.resize(coupling_slots_.size());
+  const bool first_load = std::exchange(first_load_, false);
   run_parts(parts_, [&](int part) {
-    bool changed = false, valid = true;
-    chains.for_each_range(part, true, true, [&](int first, int count) {
+    bool changed = first_load, valid = true;
+    // Position k's diagonal and link to the previous element; its couplings into coupling_values_.
+    auto load_position = [&](int k) {
+      const double value = values[diagonal_slots_[k]];
+      const double link = link_slots_[k] < 0 ? 0.0 : values[link_slots_[k]];
+      valid &= value > 0.0 && (link_slots_[k] < 0 || nearly_equal(link, values[link_transpose_slots_[k]]));
+      for (int entry = coupling_starts_[k]; entry < coupling_starts_[k + 1]; ++entry) {
+        const double coupling = coupling_values_[entry] = values[coupling_slots_[entry]];
+        if (const int mirror = coupling_mirrors_[entry]; mirror >= 0) valid &= nearly_equal(coupling, values[coupling_slots_[mirror]]);
+      }
+      return std::pair{value, link};
+    };
+    valid &= chains.factor_eliminated(part, load_position);
+    chains.for_each_range(part, false, true, [&](int first, int count) {
       for (int k = first; k < first + count; ++k) {
-        const double value = values[diagonal_slots_[k]];
-        const double link = link_slots_[k] < 0 ? 0.0 : values[link_slots_[k]];
-        valid &= value > 0.0 && (link_slots_[k] < 0 || nearly_equal(link, values[link_transpose_slots_[k]]));
+        const auto [value, link] = load_position(k);
         changed |= value != diagonal[k] || link != links[k];
         diagonal[k] = value;
         links[k] = link;
-        for (int entry = coupling_starts_[k]; entry < coupling_starts_[k + 1]; ++entry) {
-          const double coupling = coupling_values_[entry] = values[coupling_slots_[entry]];
-          if (const int mirror = coupling_mirrors_[entry]; mirror >= 0) valid &= nearly_equal(coupling, values[coupling_slots_[mirror]]);
-        }
       }
     });
-    part_changed[part] = changed;
+    if (valid && changed) valid = chains.factor_iterated(part);
     part_valid[part] = valid;
   });
   if (!std::all_of(part_valid, part_valid + parts_, [](bool valid) { return valid; })) return false;
-  const bool chains_changed = std::any_of(part_changed, part_changed + parts_, [](bool changed) { return changed; });
-  if (chains_changed) {
-    if (!chains.factor()) return false;
-    ++statistics_.preconditioner_factorizations;
-  }
+  ++statistics_.preconditioner_factorizations;
   return true;
 }
 
@@ -346,8 +358,8 @@ double ConjugateGradientSolver::apply_schur_complement(double* product) {
       chains.solve_eliminated(chain, group_end, scratch + chains.bundle_begin(chain));
     }
   });
-  const double* diagonal = chains.diagonal().data();
-  const double* links = chains.links().data();
+  const double* diagonal = chains.diagonal();
+  const double* links = chains.links();
   const int* columns = coupling_columns_.data();
   const double* couplings = coupling_values_.data();
   double* shifted_product = product - eliminated;  // indexed by position
@@ -447,9 +459,9 @@ void ConjugateGradientSolver::free_chains() {
   chains_.reset();
   for (auto* indices : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
                         &coupling_mirrors_})
-    std::vector<int>().swap(*indices);
+    UninitializedVector<int>().swap(*indices);
   for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
-    std::vector<double>().swap(*vector);
+    UninitializedVector<double>().swap(*vector);
 }
 
 void ConjugateGradientSolver::solve(double* rhs_then_solution) {

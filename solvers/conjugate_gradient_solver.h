@@ -6,8 +6,9 @@
 //   factor(A), first time: fold grounded sources (GroundedSourceFolding), build the chains and
 //             the coupling matrix C in chain order (LineChains); A_free = T + C, T tridiagonal
 //             per chain, C_EE = 0 between eliminated chains, C stored by rows (both triangles)
-//   factor(A): copy values into T and C; check symmetry (relative 1e-12) and positive
-//             diagonal, LDL^T of the chains (pivots > 0); on failure -> KLU for good
+//   factor(A): copy values into C and T_I, LDL^T of the eliminated chains straight from A (T_E
+//             is not kept) and of the iterated ones when T_I changed; check symmetry (relative
+//             1e-12) and positive pivots; on failure -> KLU for good
 //   solve(b): fold the known node voltages into b
 //             S = T_I + C_II - C_IE T_E^-1 C_EI         -- never formed, applied per iteration
 //             g = b_I - C_IE T_E^-1 b_E
@@ -38,6 +39,7 @@
 #include <vector>
 
 #include "core/parallel.h"
+#include "core/uninitialized_vector.h"
 #include "solvers/block_triangular_split.h"
 #include "solvers/grounded_source_folding.h"
 #include "solvers/klu_solver.h"
@@ -93,23 +95,24 @@ class ConjugateGradientSolver : public LinearSolver {
   std::optional<GroundedSourceFolding> folding_;
   std::optional<LineChains> chains_;
   // Value slots of T (diagonal, link to the previous position and its transpose; -1 at starts).
-  std::vector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
+  UninitializedVector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
   void gather_eliminated_couplings(int first_chain, int last_chain, const double* base, const double* source, double* target) const;
   void free_chains();  // folding, chains and every array built from them
   // C in chain order, compressed rows, both triangles: row k holds its couplings in
   // [coupling_starts_[k], coupling_starts_[k+1]) (columns, value slots, values). Every row is
   // gathered by the one part that owns it, so threads never write the same entry. The
   // symmetry check pairs each entry below the diagonal with its mirror above it (-1 above).
-  std::vector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_mirrors_;
-  std::vector<double> coupling_values_;
+  UninitializedVector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_mirrors_;
+  UninitializedVector<double> coupling_values_;
+  bool first_load_ = true;  // load_values has not run since the chains were built
   int parts_ = 1;  // threads' parts (core/parallel.h), set when the chains are built
   double partial_sums_[kMaximumParts] = {};
   double sum_of_parts() const;
   // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated
   // positions, solution_ b_E over the eliminated ones until x_E replaces it) and over the
   // iterated unknowns.
-  std::vector<double> solution_, scratch_;
-  std::vector<double> residual_, preconditioned_, product_;
+  UninitializedVector<double> solution_, scratch_;
+  UninitializedVector<double> residual_, preconditioned_, product_;
   double largest_rhs_norm_squared_ = 0.0;  // the stopping test's reference, since forget_values()
 };
 

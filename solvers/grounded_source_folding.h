@@ -23,7 +23,8 @@ namespace xbarsim {
 
 class GroundedSourceFolding {
  public:
-  GroundedSourceFolding(const MatrixStructure& structure, const double* values);
+  // `parts`: its passes over the matrix are split into that many parts (core/parallel.h).
+  GroundedSourceFolding(const MatrixStructure& structure, const double* values, int parts = 1);
 
   int source_count() const { return static_cast<int>(sources_.size()); }
   bool is_free(int unknown) const { return role_[static_cast<std::size_t>(unknown)] == Role::free; }
@@ -59,11 +60,11 @@ class GroundedSourceFolding {
   };
 
   std::vector<Role> role_;
-  std::vector<int> source_of_node_;  // source index of a pinned node, -1 otherwise
   std::vector<Source> sources_;
   std::vector<FreeCoupling> free_couplings_;
-  // Row p of each source without A(p,k), for its branch current: entries [starts[s], starts[s+1]).
-  std::vector<int> node_row_starts_, node_row_slots_, node_row_columns_;
+  // Row p of each source without A(p,k), for its branch current: entries [starts[s], starts[s+1]),
+  // each with its column and, when that column is a pinned node, its source (-1 otherwise).
+  std::vector<int> node_row_starts_, node_row_slots_, node_row_columns_, node_row_pinned_;
   std::vector<double> pinned_voltages_;  // per source, from the last fold_rhs
   int free_count_ = 0;
 };

@@ -153,10 +153,11 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Eliminated chains first, each end to end (a bundle of width 1); then the iterated ones,
   // consecutive chains of one length interleaved into a bundle.
-  reserve_prefaulted(position_of_unknown_, static_cast<std::size_t>(n));
-  position_of_unknown_.assign(static_cast<std::size_t>(n), -1);
-  reserve_prefaulted(unknown_at_, walk.size());
-  unknown_at_.resize(walk.size());
+  // Both maps are first written by the parts below (every position gets its unknown), not
+  // filled on this thread beforehand: the first writes to fresh memory are most of their cost.
+  position_of_unknown_ = std::make_unique_for_overwrite<int[]>(static_cast<std::size_t>(n));
+  size_ = static_cast<int>(walk.size());
+  unknown_at_ = std::make_unique_for_overwrite<int[]>(walk.size());
   bundle_starts_.assign(1, 0);
   // Where each chain goes (its first position and stride) first, then the chains placed in parts.
   struct Placement {
@@ -198,6 +199,10 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   for (std::size_t k = 0; k < placements.size(); ++k)
     position_count[k + 1] = position_count[k] + walk_starts[placements[k].chain + 1] - walk_starts[placements[k].chain];
   run_parts(parts, [&](int part) {
+    const auto [first_unknown, last_unknown] = part_range(n, parts, part);
+    std::fill(position_of_unknown_.get() + first_unknown, position_of_unknown_.get() + last_unknown, -1);
+  });
+  run_parts(parts, [&](int part) {
     const auto [first_position, last_position] = part_range(position_count.back(), parts, part);
     const auto begin = std::lower_bound(position_count.begin(), position_count.end() - 1, first_position) - position_count.begin();
     const auto end = std::lower_bound(position_count.begin(), position_count.end() - 1, last_position) - position_count.begin();
@@ -211,10 +216,15 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     }
   });
   chain_count_ = chains;
-  // The value arrays are only reserved here: they are sized when first written (diagonal() and
-  // links() by the caller, the factor by factor()), and mapped in meanwhile.
-  for (auto* values : {&diagonal_, &links_, &inverse_pivots_, &multipliers_}) reserve_prefaulted(*values, unknown_at_.size());
+  // The value arrays are allocated, not written: the caller first writes them, while they are
+  // mapped in (only the iterated positions of diagonal_ and links_ are ever touched).
+  const auto positions = static_cast<std::size_t>(size_);
+  for (auto* values : {&diagonal_, &links_, &inverse_pivots_, &multipliers_}) *values = std::make_unique_for_overwrite<double[]>(positions);
   partition(parts);
+  const auto eliminated_positions = static_cast<std::size_t>(eliminated_size());
+  for (auto* values : {&diagonal_, &links_})
+    prefault(values->get() + eliminated_positions, (positions - eliminated_positions) * sizeof(double));
+  for (auto* values : {&inverse_pivots_, &multipliers_}) prefault(values->get(), positions * sizeof(double));
 }
 
 void LineChains::partition(int parts) {
@@ -243,10 +253,8 @@ void LineChains::partition(int parts) {
   for (auto& part_bundles : iterated_bundles_) std::sort(part_bundles.begin(), part_bundles.end());
 }
 
-bool LineChains::factor() {
-  inverse_pivots_.resize(diagonal_.size());
-  multipliers_.resize(diagonal_.size());
-  // Bundle by bundle, one step along all of its chains at a time; each part its own bundles.
+bool LineChains::factor_iterated(int part) {
+  // Bundle by bundle, one step along all of its chains at a time.
   auto factor_bundle = [&](int bundle) {
     const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
     for (int k = begin; k < begin + width; ++k) {
@@ -261,14 +269,9 @@ bool LineChains::factor() {
     }
     return true;
   };
-  bool part_factored[kMaximumParts] = {};
-  run_parts(part_count(), [&](int part) {
-    bool factored = true;
-    for (int chain = eliminated_split(part); chain < eliminated_split(part + 1); ++chain) factored &= factor_bundle(chain);
-    for (int bundle : iterated_bundles(part)) factored &= factor_bundle(bundle);
-    part_factored[part] = factored;
-  });
-  return std::all_of(part_factored, part_factored + part_count(), [](bool factored) { return factored; });
+  bool factored = true;
+  for (int bundle : iterated_bundles(part)) factored &= factor_bundle(bundle);
+  return factored;
 }
 
 namespace {
@@ -299,8 +302,8 @@ void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) co
     for (int lane = 0; lane < Lanes; ++lane) {
       const int begin = bundle_begin(chain + lane);
       lane_x[lane] = x + (begin - base);
-      lane_multipliers[lane] = multipliers_.data() + begin;
-      lane_inverse_pivots[lane] = inverse_pivots_.data() + begin;
+      lane_multipliers[lane] = multipliers_.get() + begin;
+      lane_inverse_pivots[lane] = inverse_pivots_.get() + begin;
     }
     solve_lanes<Lanes>(bundle_end(chain) - bundle_begin(chain), lane_x, lane_multipliers, lane_inverse_pivots);
   };
@@ -353,7 +356,7 @@ double LineChains::step_and_solve_iterated(int part, double step, const double* 
         continue;
       }
       const double* __restrict previous = x + row - width;
-      const double* multipliers = multipliers_.data() + row;
+      const double* multipliers = multipliers_.get() + row;
       for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
     }
     const int last_row = end - width;
@@ -362,8 +365,8 @@ double LineChains::step_and_solve_iterated(int part, double step, const double* 
     for (int row = last_row - width; row >= begin; row -= width) {  // backward, with the dot product
       double* __restrict current = x + row;
       const double* __restrict next = x + row + width;
-      const double* inverse_pivots = inverse_pivots_.data() + row;
-      const double* multipliers = multipliers_.data() + row + width;
+      const double* inverse_pivots = inverse_pivots_.get() + row;
+      const double* multipliers = multipliers_.get() + row + width;
       for (int c = 0; c < width; ++c) current[c] = current[c] * inverse_pivots[c] - multipliers[c] * next[c];
       add_dot(residual + row, current, width);
     }

@@ -15,13 +15,16 @@
 //     order: the eliminated chains first, each end to end, then the iterated ones, chains of
 //       one length interleaved in bundles (see bundle_begin), a wide bundle cut into one per
 //       part for threads; the parts get ranges of eliminated chains and whole bundles
-//   factor(diagonal, links): LDL^T of every chain; a pivot <= 0 means "not positive definite"
+//   factor: LDL^T of every chain, the eliminated ones from the caller's values as it reads them,
+//     the iterated ones from diagonal() and links(); a pivot <= 0 means "not positive definite"
 //   solve: forward and backward substitution along each chain, O(length); the iterated
 //     chains of a bundle all at once, one step at a time
 // For a crossbar the word lines are eliminated and the bit lines iterated (or the other way
 // round): the coupling block between them holds only the weak cell conductances.
 #pragma once
 
+#include <cmath>
+#include <memory>
 #include <vector>
 
 #include "solvers/grounded_source_folding.h"
@@ -37,13 +40,13 @@ class LineChains {
   // `parts`: the number of parts the work is split into (a wide bundle becomes that many).
   LineChains(const MatrixStructure& structure, const double* values, const GroundedSourceFolding& folding, int parts = 1);
 
-  int size() const { return static_cast<int>(unknown_at_.size()); }
+  int size() const { return size_; }
   int chain_count() const { return chain_count_; }
   int eliminated_chain_count() const { return eliminated_chains_; }
   int eliminated_size() const { return bundle_begin(eliminated_chains_); }
   int position_of(int unknown) const { return position_of_unknown_[static_cast<std::size_t>(unknown)]; }  // -1 if not free
   int unknown_at(int position) const { return unknown_at_[static_cast<std::size_t>(position)]; }
-  const int* unknowns_by_position() const { return unknown_at_.data(); }  // unknown_at(k) for every k
+  const int* unknowns_by_position() const { return unknown_at_.get(); }  // unknown_at(k) for every k
 
   // Positions come in bundles: bundle b holds positions [bundle_begin(b), bundle_end(b)) of
   // bundle_width(b) chains of one length, interleaved: element k of its chain c is at
@@ -77,14 +80,35 @@ class LineChains {
       for (int bundle : iterated_bundles(part)) range(bundle_begin(bundle), bundle_end(bundle) - bundle_begin(bundle));
   }
 
-  // Tridiagonal values by position: diagonal[k], link[k] between k and the previous element of
-  // its chain (0 at chain starts). Empty (only reserved) until the caller sizes them to size().
-  std::vector<double>& diagonal() { return diagonal_; }
-  std::vector<double>& links() { return links_; }
-  const std::vector<double>& diagonal() const { return diagonal_; }
-  const std::vector<double>& links() const { return links_; }
-  // LDL^T of every chain from diagonal() and links(); false when a pivot is not positive.
-  bool factor();
+  // Tridiagonal values of the iterated positions [eliminated_size(), size()), indexed by
+  // position: diagonal[k], link[k] between k and the previous element of its chain (0 at chain
+  // starts), written by the caller. The eliminated positions' entries are never stored: their
+  // chains are factored straight from the matrix (factor_eliminated).
+  double* diagonal() { return diagonal_.get(); }
+  double* links() { return links_.get(); }
+  const double* diagonal() const { return diagonal_.get(); }
+  const double* links() const { return links_.get(); }
+  // LDL^T of the eliminated chains of part `part`, position by position in chain order:
+  // entry(k) returns position k's {diagonal, link to the previous element (0 at chain starts)}.
+  // False when a pivot is not positive.
+  template <typename Entry>
+  bool factor_eliminated(int part, Entry&& entry) {
+    bool factored = true;
+    double inverse_pivot = 0.0;
+    for (int k = bundle_begin(eliminated_split(part)), end = bundle_begin(eliminated_split(part + 1)); k < end; ++k) {
+      const auto [diagonal, link] = entry(k);
+      const double multiplier = link == 0.0 ? 0.0 : link * inverse_pivot;
+      const double pivot = diagonal - multiplier * link;
+      factored &= pivot > 0.0 && std::isfinite(pivot);
+      inverse_pivot = 1.0 / pivot;
+      multipliers_[k] = multiplier;
+      inverse_pivots_[k] = inverse_pivot;
+    }
+    return factored;
+  }
+  // LDL^T of the iterated chains of part `part` from diagonal() and links(); false when a pivot
+  // is not positive.
+  bool factor_iterated(int part);
   // x := T^-1 x on the eliminated chains [first_chain, last_chain); x[0] is position
   // bundle_begin(first_chain).
   void solve_eliminated(int first_chain, int last_chain, double* x) const;
@@ -96,15 +120,17 @@ class LineChains {
                                  double* residual, double* preconditioned) const;
 
  private:
-  std::vector<int> position_of_unknown_, unknown_at_;
+  std::unique_ptr<int[]> position_of_unknown_, unknown_at_;  // one per unknown, one per position
+  int size_ = 0;  // positions
   std::vector<int> bundle_starts_, bundle_widths_;
   std::vector<int> eliminated_splits_;
   std::vector<std::vector<int>> iterated_bundles_;
   void partition(int parts);
   int chain_count_ = 0;
   int eliminated_chains_ = 0;
-  std::vector<double> diagonal_, links_;
-  std::vector<double> inverse_pivots_, multipliers_;  // LDL^T: multipliers_[k] = links_[k] / pivot of the previous element
+  // By position (size()); diagonal_ and links_ hold only the iterated positions. LDL^T:
+  // multipliers_[k] = link / pivot of the previous element.
+  std::unique_ptr<double[]> diagonal_, links_, inverse_pivots_, multipliers_;
 };
 
 }  // namespace xbarsim
