@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <string_view>
 
 namespace xbarsim::cli {
 namespace {
@@ -20,9 +21,17 @@ constexpr std::size_t kHugePageBytes = std::size_t{2} << 20;  // x86-64's transp
 constexpr std::size_t kSmallPageBytes = std::size_t{4} << 10;
 constexpr std::size_t kMaximumWarmHeapBytes = std::size_t{28} << 20;  // malloc's M_MMAP_THRESHOLD limit is 32 MB
 
+// Options whose value is a file or directory the command writes: an existing one is not an input.
+bool is_output_option(std::string_view option) {
+  for (std::string_view output : {"-r", "--raw", "--json", "--csv", "--metrics", "--plot", "-o", "--out", "--output"})
+    if (option == output) return true;
+  return false;
+}
+
 std::uintmax_t largest_input_bytes(int argc, char** argv) {
   std::uintmax_t largest = 0;
   for (int i = 1; i < argc; ++i) {
+    if (is_output_option(argv[i - 1])) continue;
     std::error_code error;
     const std::filesystem::path path(argv[i]);
     if (!std::filesystem::is_regular_file(path, error)) continue;
