@@ -253,8 +253,13 @@ TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive
       crossbar_netlist(6, 6, ".op", false, "Vfloat w1_5 w3_5 0.01\n"),
       // a voltage-controlled voltage source
       crossbar_netlist(6, 6, ".op", false, "E1 e 0 w1_3 0 2\nRe e w4_7 1k\n"),
-      // a negative resistance that makes a chain indefinite
+      // a negative resistance that makes a diagonal entry negative
       crossbar_netlist(6, 6, ".op", false, "Rneg w2_4 0 -0.2\n"),
+      // one that leaves every diagonal entry positive (2 - 0.5 S) but a chain indefinite (a
+      // pivot further along is not positive): on a word line, and on a bit line, so that both
+      // the eliminated chains (factored as their values are read) and the iterated ones are seen
+      crossbar_netlist(6, 6, ".op", false, "Rneg w2_4 0 -2\n"),
+      crossbar_netlist(6, 6, ".op", false, "Rneg b3_2 0 -2\n"),
   };
   for (const std::string& netlist : cases) {
     SolverRun direct = simulate(netlist, "klu");
