@@ -245,6 +245,17 @@ TEST_CASE("cg on a resistor ring (a chain cut open) and on lines of different le
   check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
 }
 
+TEST_CASE("cg folds grounded sources whose nodes are coupled to each other") {
+  // Resistors between two driven inputs, and between a driven input and a bit line's sense
+  // source: each source's branch current includes the current to the other pinned node.
+  const std::string netlist = crossbar_netlist(8, 8, ".op", false, "Rpins in0 in1 1k\nRpins2 in2 b3_7 2k\n");
+  SolverRun direct = simulate(netlist, "klu");
+  SolverRun iterative = simulate(netlist, "cg");
+  INFO(iterative.solver);
+  CHECK(starts_with(iterative.solver, "cg (as requested): 24 grounded sources folded"));
+  check_agreement(direct.waveforms, iterative.waveforms, 1e-9);
+}
+
 TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive definite") {
   const std::string cases[] = {
       // a voltage-controlled current source makes the matrix unsymmetric
