@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   const auto start = std::chrono::steady_clock::now();
   pid_t child = 0;
   const int error = posix_spawnp(&child, argv[2], &actions, nullptr, argv + 2, environ);
+  posix_spawn_file_actions_destroy(&actions);
   if (error != 0) {
     std::fprintf(stderr, "xbarsim_spawn_time: cannot start '%s': %s\n", argv[2], std::strerror(error));
     return 2;

@@ -97,7 +97,7 @@ class LineChains {
     double inverse_pivot = 0.0;
     for (int k = bundle_begin(eliminated_split(part)), end = bundle_begin(eliminated_split(part + 1)); k < end; ++k) {
       const auto [diagonal, link] = entry(k);
-      const double multiplier = link == 0.0 ? 0.0 : link * inverse_pivot;
+      const double multiplier = link * inverse_pivot;  // 0 at chain starts (link 0)
       const double pivot = diagonal - multiplier * link;
       factored &= pivot > 0.0 && std::isfinite(pivot);
       inverse_pivot = 1.0 / pivot;
