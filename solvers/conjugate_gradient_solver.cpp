@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <utility>
 
 #include "core/prefault.h"
@@ -89,7 +90,7 @@ void ConjugateGradientSolver::analyze(const MatrixStructure& structure) {
   // The arrays of one entry per unknown that build() fills: mapped in from now on, while the
   // rest of the set-up and the first load run (see core/prefault.h).
   const std::size_t size = static_cast<std::size_t>(structure.size());
-  for (auto* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_}) reserve_prefaulted(*slots, size + 1);
+  reserve_prefaulted(coupling_starts_, size + 1);
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, size);
 }
 
@@ -131,7 +132,7 @@ void ConjugateGradientSolver::copy_direct_statistics() {
   statistics_.refactorizations = direct_->statistics().refactorizations;
 }
 
-bool ConjugateGradientSolver::build(const double* values) {
+void ConjugateGradientSolver::build(const double* values) {
   const MatrixStructure& structure = *structure_;
   parts_ = parallel_parts(structure.size());
   folding_.emplace(structure, values, parts_);
@@ -139,104 +140,28 @@ bool ConjugateGradientSolver::build(const double* values) {
   first_load_ = true;
   const LineChains& chains = *chains_;
   const int size = chains.size();
-  const auto& starts = structure.column_starts();
-  const auto& rows = structure.row_indices();
 
-  // Three passes over the free block in chain order, split into the parts (a part owns whole
-  // chains, so both ends of a link are in it): (1) row `unknown` read from column `unknown`
-  // (the matrix must be symmetric): its diagonal and link slots, and how many couplings it has;
-  // (2) the couplings' columns and value slots, each row at its offset; (3) every entry below
-  // the diagonal paired with its mirror above it.
-  for (auto* slots : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_})
-    reserve_prefaulted(*slots, static_cast<std::size_t>(size) + 1);
-  diagonal_slots_.resize(static_cast<std::size_t>(size));
-  link_slots_.assign(static_cast<std::size_t>(size), -1);
-  link_transpose_slots_.assign(static_cast<std::size_t>(size), -1);
-  coupling_starts_.assign(static_cast<std::size_t>(size) + 1, 0);
-  // Calls visit(position, slot, other_position) for every coupling of every position of a part,
-  // after at_position(position, unknown, previous, next) for the position itself.
-  auto for_each_coupling = [&](int part, auto&& at_position, auto&& visit) {
-    auto bundle_pass = [&](int bundle) {
-      const int begin = chains.bundle_begin(bundle), end = chains.bundle_end(bundle), width = chains.bundle_width(bundle);
-      for (int position = begin; position < end; ++position) {
-        const int unknown = chains.unknown_at(position);
-        const int previous = position - width >= begin ? position - width : -1;
-        const int next = position + width < end ? position + width : -1;
-        at_position(position, unknown, previous, next);
-        for (int slot = starts[unknown]; slot < starts[unknown + 1]; ++slot) {
-          const int other = rows[slot];
-          if (other == unknown || !folding_->is_free(other)) continue;
-          const int other_position = chains.position_of(other);
-          if (other_position == previous) {
-            link_slots_[position] = slot;  // A(previous, unknown)
-          } else if (other_position == next) {
-            link_transpose_slots_[next] = slot;  // A(next, unknown): the next position's transpose
-          } else {
-            visit(position, slot, other_position);
-          }
-        }
-      }
-    };
-    for (int chain = chains.eliminated_split(part); chain < chains.eliminated_split(part + 1); ++chain) bundle_pass(chain);
-    for (int bundle : chains.iterated_bundles(part)) bundle_pass(bundle);
-  };
-  bool part_ok[kMaximumParts] = {};
-  long part_lower[kMaximumParts] = {};
+  // How many couplings each position's row has (its column: the matrix must be symmetric, which
+  // load_values checks), split into the parts; then the rows' offsets. load_values writes the
+  // couplings' columns and values.
+  reserve_prefaulted(coupling_starts_, static_cast<std::size_t>(size) + 1);
+  coupling_starts_.resize(static_cast<std::size_t>(size) + 1);
+  coupling_starts_[0] = 0;
   run_parts(parts_, [&](int part) {
-    for_each_coupling(
-        part, [&](int position, int unknown, int, int) { diagonal_slots_[position] = structure.diagonal_slot(unknown); },
-        [&](int position, int, int) { ++coupling_starts_[static_cast<std::size_t>(position) + 1]; });
+    chains.for_each_position(part, true, true, [&](int position, int previous, int next) {
+      int couplings = 0;
+      for_each_free_entry(position, [&](int, int other_position, int) {
+        couplings += other_position != position && other_position != previous && other_position != next;
+      });
+      coupling_starts_[static_cast<std::size_t>(position) + 1] = couplings;
+    });
   });
   for (int position = 0; position < size; ++position) coupling_starts_[position + 1] += coupling_starts_[position];
   const std::size_t couplings = static_cast<std::size_t>(coupling_starts_[size]);
-  for (auto* vector : {&coupling_columns_, &coupling_slots_, &coupling_mirrors_}) {
-    reserve_prefaulted(*vector, couplings);
-    vector->resize(couplings);
-  }
-  run_parts(parts_, [&](int part) {
-    int entry = 0;
-    bool links_complete = true;
-    for_each_coupling(
-        part,
-        [&](int position, int, int previous, int) {
-          entry = coupling_starts_[position];
-          if (previous >= 0) links_complete &= link_slots_[position] >= 0 && link_transpose_slots_[position] >= 0;
-        },
-        [&](int, int slot, int other_position) {
-          coupling_columns_[entry] = other_position;
-          coupling_slots_[entry++] = slot;  // A(other, unknown), A(unknown, other) if symmetric
-        });
-    part_ok[part] = links_complete;
-  });
-  run_parts(parts_, [&](int part) {
-    long lower = 0;
-    chains.for_each_range(part, true, true, [&](int first, int count) {
-      for (int position = first; position < first + count; ++position)
-        for (int entry = coupling_starts_[position]; entry < coupling_starts_[position + 1]; ++entry) {
-          const int other = coupling_columns_[entry];
-          coupling_mirrors_[entry] = -1;
-          if (other > position) continue;
-          const auto mirror_begin = coupling_columns_.begin() + coupling_starts_[other];
-          const auto mirror_end = coupling_columns_.begin() + coupling_starts_[other + 1];
-          const auto mirror = std::find(mirror_begin, mirror_end, position);
-          if (mirror == mirror_end) {
-            part_ok[part] = false;
-            continue;
-          }
-          coupling_mirrors_[entry] = static_cast<int>(mirror - coupling_columns_.begin());
-          ++lower;
-        }
-    });
-    part_lower[part] = lower;
-  });
-  // Every link present both ways, every entry above the diagonal mirrored below it.
-  long lower_couplings = 0;
-  for (int part = 0; part < parts_; ++part) {
-    if (!part_ok[part]) return false;
-    lower_couplings += part_lower[part];
-  }
-  if (2 * static_cast<std::size_t>(lower_couplings) != couplings) return false;
-  reserve_prefaulted(coupling_values_, coupling_columns_.size());  // sized by load_values
+  reserve_prefaulted(coupling_columns_, couplings);
+  reserve_prefaulted(coupling_values_, couplings);
+  coupling_columns_.resize(couplings);
+  coupling_values_.resize(couplings);
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
   for (auto* vector : {&residual_, &preconditioned_, &product_}) reserve_prefaulted(*vector, iterated);
@@ -251,7 +176,6 @@ bool ConjugateGradientSolver::build(const double* values) {
       std::fill_n(product_.data() + (first - chains.eliminated_size()), count, 0.0);
     });
   });
-  return true;
 }
 
 bool ConjugateGradientSolver::load_values(const double* values) {
@@ -263,33 +187,54 @@ bool ConjugateGradientSolver::load_values(const double* values) {
   // chains are factored as their values are read; the iterated ones keep their values (the
   // Schur product applies them) and are factored again only when these changed.
   bool part_valid[kMaximumParts] = {};
-  coupling_values_.resize(coupling_slots_.size());
+  long part_balance[kMaximumParts] = {};
   const bool first_load = std::exchange(first_load_, false);
   run_parts(parts_, [&](int part) {
     bool changed = first_load, valid = true;
-    // Position k's diagonal and link to the previous element; its couplings into coupling_values_.
-    auto load_position = [&](int k) {
-      const double value = values[diagonal_slots_[k]];
-      const double link = link_slots_[k] < 0 ? 0.0 : values[link_slots_[k]];
-      valid &= value > 0.0 && (link_slots_[k] < 0 || nearly_equal(link, values[link_transpose_slots_[k]]));
-      for (int entry = coupling_starts_[k]; entry < coupling_starts_[k + 1]; ++entry) {
-        const double coupling = coupling_values_[entry] = values[coupling_slots_[entry]];
-        if (const int mirror = coupling_mirrors_[entry]; mirror >= 0) valid &= nearly_equal(coupling, values[coupling_slots_[mirror]]);
-      }
+    long balance = 0;  // entries below the diagonal minus those above: 0 when every one is mirrored
+    // Position k's diagonal and link to the previous element; its couplings (and on the first
+    // load their columns) into row k of C. Every entry below the diagonal is compared with its
+    // mirror above it.
+    auto load_position = [&](int k, int previous, int next) {
+      double value = 0.0, link = 0.0;
+      int entry = coupling_starts_[k];
+      const int unknown = chains.unknown_at(k);
+      for_each_free_entry(k, [&](int slot, int other_position, int row) {
+        const double entry_value = values[slot];
+        if (other_position == k) {
+          value = entry_value;
+          return;
+        }
+        if (row < unknown) {
+          const int mirror = structure_->find_slot(unknown, row);
+          valid &= mirror >= 0 && nearly_equal(entry_value, values[mirror]);
+          ++balance;
+        } else {
+          --balance;
+        }
+        if (other_position == previous) {
+          link = entry_value;
+        } else if (other_position != next) {
+          if (first_load) coupling_columns_[entry] = other_position;
+          coupling_values_[entry++] = entry_value;
+        }
+      });
+      valid &= value > 0.0;
       return std::pair{value, link};
     };
     valid &= chains.factor_eliminated(part, load_position);
-    chains.for_each_range(part, false, true, [&](int first, int count) {
-      for (int k = first; k < first + count; ++k) {
-        const auto [value, link] = load_position(k);
-        changed |= value != diagonal[k] || link != links[k];
-        diagonal[k] = value;
-        links[k] = link;
-      }
+    chains.for_each_position(part, false, true, [&](int k, int previous, int next) {
+      const auto [value, link] = load_position(k, previous, next);
+      changed |= value != diagonal[k] || link != links[k];
+      diagonal[k] = value;
+      links[k] = link;
     });
     if (valid && changed) valid = chains.factor_iterated(part);
     part_valid[part] = valid;
+    part_balance[part] = balance;
   });
+  // A matrix that is structurally unsymmetric has an entry without a mirror, which tips the balance.
+  if (std::accumulate(part_balance, part_balance + parts_, 0L) != 0) return false;
   if (!std::all_of(part_valid, part_valid + parts_, [](bool valid) { return valid; })) return false;
   ++statistics_.preconditioner_factorizations;
   return true;
@@ -309,7 +254,7 @@ void ConjugateGradientSolver::factor(const double* values) {
     }
     fall_back_to_direct("cg fell back: singular block after the block triangular split");
   }
-  if (!direct_ && !chains_ && !build(values)) fall_back_to_direct("cg fell back: not structurally symmetric after folding sources");
+  if (!direct_ && !chains_) build(values);
   if (!direct_ && !load_values(values))
     fall_back_to_direct("cg fell back: not symmetric positive definite after folding grounded voltage sources");
   if (direct_) {
@@ -457,9 +402,7 @@ void ConjugateGradientSolver::release_memory() {
 void ConjugateGradientSolver::free_chains() {
   folding_.reset();
   chains_.reset();
-  for (auto* indices : {&diagonal_slots_, &link_slots_, &link_transpose_slots_, &coupling_starts_, &coupling_columns_, &coupling_slots_,
-                        &coupling_mirrors_})
-    UninitializedVector<int>().swap(*indices);
+  for (auto* indices : {&coupling_starts_, &coupling_columns_}) UninitializedVector<int>().swap(*indices);
   for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
     UninitializedVector<double>().swap(*vector);
 }

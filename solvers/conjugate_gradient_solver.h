@@ -6,9 +6,10 @@
 //   factor(A), first time: fold grounded sources (GroundedSourceFolding), build the chains and
 //             the coupling matrix C in chain order (LineChains); A_free = T + C, T tridiagonal
 //             per chain, C_EE = 0 between eliminated chains, C stored by rows (both triangles)
-//   factor(A): copy values into C and T_I, LDL^T of the eliminated chains straight from A (T_E
-//             is not kept) and of the iterated ones when T_I changed; check symmetry (relative
-//             1e-12) and positive pivots; on failure -> KLU for good
+//   factor(A): copy values into C and T_I from A's columns, LDL^T of the eliminated chains
+//             straight from A (T_E is not kept) and of the iterated ones when T_I changed; check
+//             symmetry (every entry mirrored, values equal to relative 1e-12) and positive
+//             pivots; on failure -> KLU for good
 //   solve(b): fold the known node voltages into b
 //             S = T_I + C_II - C_IE T_E^-1 C_EI         -- never formed, applied per iteration
 //             g = b_I - C_IE T_E^-1 b_E
@@ -62,6 +63,7 @@ class ConjugateGradientSolver : public LinearSolver {
   // The next solve starts from zero instead of the previous solution (and KLU pivots afresh),
   // so a sweep point's result does not depend on which point this solver solved before.
   void forget_values() override;
+  void rebind_structure(const MatrixStructure& structure) override { structure_ = &structure; }
   void release_memory() override;
   // The next solve starts from this guess (e.g. a transient's predicted solution) instead of
   // the previous solve's solution.
@@ -70,7 +72,7 @@ class ConjugateGradientSolver : public LinearSolver {
   bool uses_conjugate_gradients() const;
 
  private:
-  bool build(const double* values);        // folding, chains, coupling matrix; false if not qualified
+  void build(const double* values);        // folding, chains, the coupling matrix's layout
   bool load_values(const double* values);  // T, C and their checks; false if not qualified
   double apply_schur_complement(double* product);
   bool conjugate_gradients();
@@ -94,15 +96,23 @@ class ConjugateGradientSolver : public LinearSolver {
 
   std::optional<GroundedSourceFolding> folding_;
   std::optional<LineChains> chains_;
-  // Value slots of T (diagonal, link to the previous position and its transpose; -1 at starts).
-  UninitializedVector<int> diagonal_slots_, link_slots_, link_transpose_slots_;
+  // Calls visit(slot, position, row) for every entry of the column of position k's unknown
+  // whose row is a free unknown (the diagonal too: its position is k), in slot order.
+  template <typename Visit>
+  void for_each_free_entry(int k, Visit&& visit) const {
+    const int unknown = chains_->unknown_at(k);
+    const int* rows = structure_->row_indices().data();
+    for (int slot = structure_->column_starts()[unknown], end = structure_->column_starts()[unknown + 1]; slot < end; ++slot)
+      if (const int position = chains_->position_of(rows[slot]); position >= 0) visit(slot, position, rows[slot]);
+  }
   void gather_eliminated_couplings(int first_chain, int last_chain, const double* base, const double* source, double* target) const;
   void free_chains();  // folding, chains and every array built from them
   // C in chain order, compressed rows, both triangles: row k holds its couplings in
-  // [coupling_starts_[k], coupling_starts_[k+1]) (columns, value slots, values). Every row is
-  // gathered by the one part that owns it, so threads never write the same entry. The
-  // symmetry check pairs each entry below the diagonal with its mirror above it (-1 above).
-  UninitializedVector<int> coupling_starts_, coupling_columns_, coupling_slots_, coupling_mirrors_;
+  // [coupling_starts_[k], coupling_starts_[k+1]) (columns and values), read from column k of the
+  // matrix (the same entries as row k, since it is symmetric) at every load: no map of value
+  // slots is kept. Every row is gathered by the one part that owns it, so threads never write
+  // the same entry.
+  UninitializedVector<int> coupling_starts_, coupling_columns_;
   UninitializedVector<double> coupling_values_;
   bool first_load_ = true;  // load_values has not run since the chains were built
   int parts_ = 1;  // threads' parts (core/parallel.h), set when the chains are built

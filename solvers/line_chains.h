@@ -79,6 +79,20 @@ class LineChains {
     if (iterated)
       for (int bundle : iterated_bundles(part)) range(bundle_begin(bundle), bundle_end(bundle) - bundle_begin(bundle));
   }
+  // Calls visit(position, previous, next) for the same positions, bundle by bundle in position
+  // order; previous and next are the neighbouring positions of its chain (-1 at its ends).
+  template <typename Visit>
+  void for_each_position(int part, bool eliminated, bool iterated, Visit&& visit) const {
+    auto bundle_positions = [&](int bundle) {
+      const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
+      for (int position = begin; position < end; ++position)
+        visit(position, position - width >= begin ? position - width : -1, position + width < end ? position + width : -1);
+    };
+    if (eliminated)
+      for (int chain = eliminated_split(part); chain < eliminated_split(part + 1); ++chain) bundle_positions(chain);
+    if (iterated)
+      for (int bundle : iterated_bundles(part)) bundle_positions(bundle);
+  }
 
   // Tridiagonal values of the iterated positions [eliminated_size(), size()), indexed by
   // position: diagonal[k], link[k] between k and the previous element of its chain (0 at chain
@@ -89,21 +103,21 @@ class LineChains {
   const double* diagonal() const { return diagonal_.get(); }
   const double* links() const { return links_.get(); }
   // LDL^T of the eliminated chains of part `part`, position by position in chain order:
-  // entry(k) returns position k's {diagonal, link to the previous element (0 at chain starts)}.
-  // False when a pivot is not positive.
+  // entry(k, previous, next) returns position k's {diagonal, link to the previous element (0 at
+  // chain starts)}. False when a pivot is not positive.
   template <typename Entry>
   bool factor_eliminated(int part, Entry&& entry) {
     bool factored = true;
     double inverse_pivot = 0.0;
-    for (int k = bundle_begin(eliminated_split(part)), end = bundle_begin(eliminated_split(part + 1)); k < end; ++k) {
-      const auto [diagonal, link] = entry(k);
+    for_each_position(part, true, false, [&](int k, int previous, int next) {
+      const auto [diagonal, link] = entry(k, previous, next);
       const double multiplier = link * inverse_pivot;  // 0 at chain starts (link 0)
       const double pivot = diagonal - multiplier * link;
       factored &= pivot > 0.0 && std::isfinite(pivot);
       inverse_pivot = 1.0 / pivot;
       multipliers_[k] = multiplier;
       inverse_pivots_[k] = inverse_pivot;
-    }
+    });
     return factored;
   }
   // LDL^T of the iterated chains of part `part` from diagonal() and links(); false when a pivot

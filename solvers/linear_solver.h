@@ -5,8 +5,9 @@
 // when a pivot becomes too small); solve() may be called many times per factorisation.
 // A singular matrix throws SingularMatrixError with the unknown that could not be pivoted, so
 // the caller can name the node. The structure passed to analyze() and the values passed to
-// factor() must stay alive and unchanged until the next analyze()/factor() (MnaSystem owns both):
-// an iterative solver reads them again when it has to fall back to a direct factorisation.
+// factor() must stay alive and unchanged until the next analyze()/factor() or rebind_structure()
+// (MnaSystem owns both): an iterative solver reads them again at every factorisation, and when it
+// has to fall back to a direct one.
 #pragma once
 
 #include <memory>
@@ -57,6 +58,9 @@ class LinearSolver {
   // Sweep points share a solver this way and stay independent of which point ran before. The
   // default suits solvers whose factor() never depends on earlier calls.
   virtual void forget_values() {}
+  // The structure analyze() saw now lives in another object with the same pattern (a sweep's
+  // next point reuses the analysis): from here on the solver reads this one instead.
+  virtual void rebind_structure(const MatrixStructure& structure) { (void)structure; }
   // Frees the factorisation (and an iterative solver's set-up) until the next factor(), which
   // must come before the next solve(). A one-shot run calls it before building its output, so
   // the factor and the results are not in memory at the same time.

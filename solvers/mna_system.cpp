@@ -36,6 +36,7 @@ MnaSystem::MnaSystem(Circuit& circuit, std::unique_ptr<LinearSolver> solver, Mna
   bind_devices();
   if (previous.solver_ && structure_.same_pattern(previous.structure_)) {
     solver_ = std::move(previous.solver_);
+    solver_->rebind_structure(structure_);
     solver_->forget_values();
     reused_analysis_ = true;
   } else {
