@@ -164,12 +164,12 @@ void ConjugateGradientSolver::build(const double* values) {
   coupling_values_.resize(couplings);
   const std::size_t iterated = static_cast<std::size_t>(size - chains.eliminated_size());
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
-  for (auto* vector : {&residual_, &preconditioned_, &product_}) reserve_prefaulted(*vector, iterated);
+  for (auto* vector : {&residual_, &product_}) reserve_prefaulted(*vector, iterated);
   // Written before they are read, except the iterated part of solution_ (the first solve's
   // starting point) and product_ (the first CG step scales it by 0), which the parts clear.
   solution_.resize(static_cast<std::size_t>(size));
   scratch_.resize(static_cast<std::size_t>(size));
-  for (auto* vector : {&residual_, &preconditioned_, &product_}) vector->resize(iterated);
+  for (auto* vector : {&residual_, &product_}) vector->resize(iterated);
   run_parts(parts_, [&](int part) {
     chains.for_each_range(part, false, true, [&](int first, int count) {
       std::fill_n(solution_.data() + first, count, 0.0);
@@ -326,8 +326,8 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   double* iterate = solution_.data() + eliminated;
   double* direction = scratch_.data() + eliminated;
   double* residual = residual_.data();
-  double* preconditioned = preconditioned_.data();
   double* product = product_.data();
+  double* preconditioned = product;  // T_I^-1 r replaces S d, which the step reads first
   const long count = static_cast<long>(residual_.size());
   // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
   // direction); returns residual . preconditioned.
@@ -403,7 +403,7 @@ void ConjugateGradientSolver::free_chains() {
   folding_.reset();
   chains_.reset();
   for (auto* indices : {&coupling_starts_, &coupling_columns_}) UninitializedVector<int>().swap(*indices);
-  for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &preconditioned_, &product_})
+  for (auto* vector : {&coupling_values_, &solution_, &scratch_, &residual_, &product_})
     UninitializedVector<double>().swap(*vector);
 }
 

@@ -120,9 +120,9 @@ class ConjugateGradientSolver : public LinearSolver {
   double sum_of_parts() const;
   // Work vectors in chain order (size(); scratch_ holds the CG direction over the iterated
   // positions, solution_ b_E over the eliminated ones until x_E replaces it) and over the
-  // iterated unknowns.
+  // iterated unknowns (product_: S d, then in its place the preconditioned residual T_I^-1 r).
   UninitializedVector<double> solution_, scratch_;
-  UninitializedVector<double> residual_, preconditioned_, product_;
+  UninitializedVector<double> residual_, product_;
   double largest_rhs_norm_squared_ = 0.0;  // the stopping test's reference, since forget_values()
 };
 

@@ -1,8 +1,8 @@
 #include "solvers/line_chains.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
-#include <deque>
 #include <memory>
 
 #include "core/parallel.h"
@@ -22,43 +22,53 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   const auto& rows = structure.row_indices();
   auto is_free_neighbour = [&](int row, int column) { return row != column && folding.is_free(row); };
 
-  // Two strongest neighbours of every free unknown (symmetric matrix: column u is row u), the
-  // second dropped when weaker than kChainStrength times the first.
-  // Split into the parts (core/parallel.h), which also map the array in.
-  const auto picks_memory = std::make_unique_for_overwrite<int[]>(2 * static_cast<std::size_t>(n));
-  int* const picks = picks_memory.get();
+  // Two strongest neighbours of every free unknown (symmetric matrix: column u is row u):
+  // picks[0][u], and picks[1][u] unless weaker than kChainStrength times the first (-1 for none).
+  // Two arrays rather than one of pairs: the first becomes unknown_at_ once the chains are
+  // coloured (fresh memory is costly to touch, core/prefault.h).
+  // Split into the parts (core/parallel.h), which also map the arrays in.
+  auto first_picks = std::make_unique_for_overwrite<int[]>(static_cast<std::size_t>(n));
+  auto second_picks = std::make_unique_for_overwrite<int[]>(static_cast<std::size_t>(n));
+  int* const picks[2] = {first_picks.get(), second_picks.get()};
   run_parts(parts, [&](int part) {
     const auto [begin, end] = part_range(n, parts, part);
     for (int u = static_cast<int>(begin); u < end; ++u) {
-      picks[2 * u] = picks[2 * u + 1] = -1;
+      picks[0][u] = picks[1][u] = -1;
       if (!folding.is_free(u)) continue;
       double first = 0.0, second = 0.0;
       for (int slot = starts[u]; slot < starts[u + 1]; ++slot) {
         const double strength = std::abs(values[slot]);
         if (!is_free_neighbour(rows[slot], u) || strength == 0.0) continue;
         if (strength > first) {
-          second = first, picks[2 * u + 1] = picks[2 * u];
-          first = strength, picks[2 * u] = rows[slot];
+          second = first, picks[1][u] = picks[0][u];
+          first = strength, picks[0][u] = rows[slot];
         } else if (strength > second) {
-          second = strength, picks[2 * u + 1] = rows[slot];
+          second = strength, picks[1][u] = rows[slot];
         }
       }
-      if (second < kChainStrength * first) picks[2 * u + 1] = -1;
+      if (second < kChainStrength * first) picks[1][u] = -1;
     }
   });
   // A pick is a link when it is mutual; the picks become the links in place. That still reads
   // right for w < u: w's pick of u survived exactly when u picked w, which is the case asked about.
-  int* const links = picks;
-  auto picked = [&](int u, int w) { return picks[2 * u] == w || picks[2 * u + 1] == w; };
+  int* const* const links = picks;
+  auto picked = [&](int u, int w) { return picks[0][u] == w || picks[1][u] == w; };
   for (int u = 0; u < n; ++u)
     for (int side = 0; side < 2; ++side)
-      if (int w = picks[2 * u + side]; w >= 0 && !picked(w, u)) links[2 * u + side] = -1;
+      if (int w = picks[side][u]; w >= 0 && !picked(w, u)) links[side][u] = -1;
 
   // Walk the paths from their ends, then whatever is left (cycles), cutting each open: from
   // here on `links` holds exactly the links between neighbours in a chain.
-  std::vector<int> walk, walk_starts{0}, chain_of;
-  reserve_prefaulted(chain_of, static_cast<std::size_t>(n));
-  chain_of.assign(static_cast<std::size_t>(n), -1);
+  // chain_of[u]: u's chain; -1 while u is not walked, and for good when it is not free. Its
+  // memory becomes position_of_unknown_ once the chains are placed (fresh memory is costly to
+  // touch, core/prefault.h).
+  std::vector<int> walk, walk_starts{0};
+  auto chain_of_memory = std::make_unique_for_overwrite<int[]>(static_cast<std::size_t>(n));
+  int* const chain_of = chain_of_memory.get();
+  run_parts(parts, [&](int part) {
+    const auto [begin, end] = part_range(n, parts, part);
+    std::fill(chain_of + begin, chain_of + end, -1);
+  });
   reserve_prefaulted(walk, static_cast<std::size_t>(folding.free_count()));
   auto walk_chain = [&](int start) {
     int previous = -1, current = start;
@@ -68,7 +78,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
       walk.push_back(current);
       int next = -1;
       for (int side = 0; side < 2; ++side) {
-        int w = links[2 * current + side];
+        int w = links[side][current];
         if (w >= 0 && w != previous && chain_of[w] < 0) next = w;
       }
       previous = current;
@@ -78,13 +88,13 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
     const int first = walk[static_cast<std::size_t>(walk_starts.back())], last = walk.back();
     if (walk.size() - static_cast<std::size_t>(walk_starts.back()) > 2)
       for (int side = 0; side < 2; ++side) {
-        if (links[2 * last + side] == first) links[2 * last + side] = -1;
-        if (links[2 * first + side] == last) links[2 * first + side] = -1;
+        if (links[side][last] == first) links[side][last] = -1;
+        if (links[side][first] == last) links[side][first] = -1;
       }
     walk_starts.push_back(static_cast<int>(walk.size()));
   };
   for (int u = 0; u < n; ++u)
-    if (folding.is_free(u) && chain_of[u] < 0 && (links[2 * u] < 0 || links[2 * u + 1] < 0)) walk_chain(u);
+    if (folding.is_free(u) && chain_of[u] < 0 && (links[0][u] < 0 || links[1][u] < 0)) walk_chain(u);
   for (int u = 0; u < n; ++u)
     if (folding.is_free(u) && chain_of[u] < 0) walk_chain(u);
   const int chains = static_cast<int>(walk_starts.size()) - 1;
@@ -96,7 +106,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
       for (int slot = starts[u]; slot < starts[u + 1]; ++slot) {
         const int i = rows[slot];
         if (!is_free_neighbour(i, u)) continue;
-        if (links[2 * u] == i || links[2 * u + 1] == i) continue;
+        if (links[0][u] == i || links[1][u] == i) continue;
         visit(chain_of[i]);
       }
     }
@@ -104,30 +114,50 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Two-colour each connected part breadth first; its larger class is the one to eliminate. A
   // coupling between chains of one colour (an odd cycle, or a chain coupled to itself) marks the
-  // part as not two-coloured.
+  // part as not two-coloured. A level at a time, its chains split into the parts: all of a
+  // level's chains have one colour, and a neighbour that is not coloured yet gets the other
+  // whichever part finds it first, so the colours, levels and verdict do not depend on timing.
   std::vector<int> colour(static_cast<std::size_t>(chains), -1), part_of(static_cast<std::size_t>(chains), -1);
   std::vector<int> eliminated_colour_of_part;
   std::vector<bool> part_is_two_coloured;
-  std::deque<int> queue;
+  std::vector<int> level;
+  std::vector<int> found[kMaximumParts];
   for (int root = 0; root < chains; ++root) {
     if (colour[root] >= 0) continue;
     const int part = static_cast<int>(eliminated_colour_of_part.size());
     long class_sizes[2] = {0, 0};
     bool two_coloured = true;
     colour[root] = 0;
-    part_of[root] = part;
-    queue.push_back(root);
-    while (!queue.empty()) {
-      const int chain = queue.front();
-      queue.pop_front();
-      class_sizes[colour[chain]] += walk_starts[chain + 1] - walk_starts[chain];
-      for_each_coupled_chain(chain, [&](int neighbour) {
-        if (colour[neighbour] == colour[chain]) two_coloured = false;
-        if (colour[neighbour] >= 0) return;
-        colour[neighbour] = 1 - colour[chain];
-        part_of[neighbour] = part;
-        queue.push_back(neighbour);
+    level.assign(1, root);
+    while (!level.empty()) {
+      const int level_colour = colour[level.front()];
+      const int level_parts = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(parts), level.size()));
+      bool consistent[kMaximumParts];
+      run_parts(level_parts, [&](int level_part) {
+        const auto [begin, end] = part_range(static_cast<long>(level.size()), level_parts, level_part);
+        bool part_consistent = true;
+        found[level_part].clear();
+        for (long k = begin; k < end; ++k)
+          for_each_coupled_chain(level[static_cast<std::size_t>(k)], [&](int neighbour) {
+            // Read first: a compare-exchange takes the cache line from the other core every time.
+            std::atomic_ref<int> neighbour_colour(colour[static_cast<std::size_t>(neighbour)]);
+            int seen = neighbour_colour.load(std::memory_order_relaxed);
+            if (seen < 0 && neighbour_colour.compare_exchange_strong(seen, 1 - level_colour, std::memory_order_relaxed))
+              found[level_part].push_back(neighbour);
+            else
+              part_consistent &= seen != level_colour;
+          });
+        consistent[level_part] = part_consistent;
       });
+      for (int chain : level) {
+        class_sizes[level_colour] += walk_starts[chain + 1] - walk_starts[chain];
+        part_of[chain] = part;
+      }
+      level.clear();
+      for (int level_part = 0; level_part < level_parts; ++level_part) {
+        two_coloured &= consistent[level_part];
+        level.insert(level.end(), found[level_part].begin(), found[level_part].end());
+      }
     }
     eliminated_colour_of_part.push_back(class_sizes[1] > class_sizes[0] ? 1 : 0);
     part_is_two_coloured.push_back(two_coloured);
@@ -153,11 +183,7 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
 
   // Eliminated chains first, each end to end (a bundle of width 1); then the iterated ones,
   // consecutive chains of one length interleaved into a bundle.
-  // Both maps are first written by the parts below (every position gets its unknown), not
-  // filled on this thread beforehand: the first writes to fresh memory are most of their cost.
-  position_of_unknown_ = std::make_unique_for_overwrite<int[]>(static_cast<std::size_t>(n));
   size_ = static_cast<int>(walk.size());
-  unknown_at_ = std::make_unique_for_overwrite<int[]>(walk.size());
   bundle_starts_.assign(1, 0);
   // Where each chain goes (its first position and stride) first, then the chains placed in parts.
   struct Placement {
@@ -198,10 +224,11 @@ LineChains::LineChains(const MatrixStructure& structure, const double* values, c
   std::vector<long> position_count(placements.size() + 1, 0);
   for (std::size_t k = 0; k < placements.size(); ++k)
     position_count[k + 1] = position_count[k] + walk_starts[placements[k].chain + 1] - walk_starts[placements[k].chain];
-  run_parts(parts, [&](int part) {
-    const auto [first_unknown, last_unknown] = part_range(n, parts, part);
-    std::fill(position_of_unknown_.get() + first_unknown, position_of_unknown_.get() + last_unknown, -1);
-  });
+  // The walked (free) unknowns' entries of chain_of are all overwritten; the others stay -1.
+  // The links are no longer needed either.
+  position_of_unknown_ = std::move(chain_of_memory);
+  unknown_at_ = std::move(first_picks);
+  second_picks.reset();
   run_parts(parts, [&](int part) {
     const auto [first_position, last_position] = part_range(position_count.back(), parts, part);
     const auto begin = std::lower_bound(position_count.begin(), position_count.end() - 1, first_position) - position_count.begin();
@@ -342,11 +369,11 @@ double LineChains::step_and_solve_iterated(int part, double step, const double* 
   for (int bundle : iterated_bundles(part)) {
     const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
     for (int row = begin; row < end; row += width) {  // forward, with the step's updates
-      double* __restrict current = x + row;
+      double* current = x + row;  // may be product_row: not restrict
       double* __restrict iterate_row = iterate + row;
       double* __restrict residual_row = residual + row;
       const double* __restrict direction_row = direction + row;
-      const double* __restrict product_row = product + row;
+      const double* product_row = product + row;
       for (int c = 0; c < width; ++c) {
         iterate_row[c] += step * direction_row[c];
         residual_row[c] -= step * product_row[c];

@@ -130,6 +130,7 @@ class LineChains {
   // forward and one backward sweep instead of four passes: iterate += step * direction,
   // residual -= step * product, preconditioned := T^-1 residual; returns the part's share of
   // residual . preconditioned. Element 0 of every array is position eliminated_size().
+  // preconditioned may be product: each element of product is read before it is overwritten.
   double step_and_solve_iterated(int part, double step, const double* direction, const double* product, double* iterate,
                                  double* residual, double* preconditioned) const;
 
