@@ -166,15 +166,12 @@ void ConjugateGradientSolver::build(const double* values) {
   for (auto* vector : {&solution_, &scratch_}) reserve_prefaulted(*vector, static_cast<std::size_t>(size));
   for (auto* vector : {&residual_, &product_}) reserve_prefaulted(*vector, iterated);
   // Written before they are read, except the iterated part of solution_ (the first solve's
-  // starting point) and product_ (the first CG step scales it by 0), which the parts clear.
+  // starting point), which the parts clear.
   solution_.resize(static_cast<std::size_t>(size));
   scratch_.resize(static_cast<std::size_t>(size));
   for (auto* vector : {&residual_, &product_}) vector->resize(iterated);
   run_parts(parts_, [&](int part) {
-    chains.for_each_range(part, false, true, [&](int first, int count) {
-      std::fill_n(solution_.data() + first, count, 0.0);
-      std::fill_n(product_.data() + (first - chains.eliminated_size()), count, 0.0);
-    });
+    chains.for_each_range(part, false, true, [&](int first, int count) { std::fill_n(solution_.data() + first, count, 0.0); });
   });
 }
 
@@ -329,11 +326,12 @@ bool ConjugateGradientSolver::conjugate_gradients() {
   double* product = product_.data();
   double* preconditioned = product;  // T_I^-1 r replaces S d, which the step reads first
   const long count = static_cast<long>(residual_.size());
-  // preconditioned = T_I^-1 residual after residual -= step * product (and iterate += step *
-  // direction); returns residual . preconditioned.
-  auto update_and_precondition = [&](double step) {
+  // preconditioned = T_I^-1 residual after residual -= residual_step * product and iterate +=
+  // iterate_step * direction (a step of 0 is skipped); returns residual . preconditioned.
+  auto update_and_precondition = [&](double iterate_step, double residual_step) {
     run_parts(parts_, [&](int part) {
-      partial_sums_[part] = chains.step_and_solve_iterated(part, step, direction, product, iterate, residual, preconditioned);
+      partial_sums_[part] =
+          chains.step_and_solve_iterated(part, iterate_step, residual_step, direction, product, iterate, residual, preconditioned);
     });
     return sum_of_parts();
   };
@@ -347,7 +345,7 @@ bool ConjugateGradientSolver::conjugate_gradients() {
       });
     });
   };
-  const double rhs_norm_squared = update_and_precondition(0.0);
+  const double rhs_norm_squared = update_and_precondition(0.0, 0.0);
   if (!(rhs_norm_squared > 0.0)) {
     std::fill(iterate, iterate + count, 0.0);
     return rhs_norm_squared == 0.0;
@@ -357,10 +355,7 @@ bool ConjugateGradientSolver::conjugate_gradients() {
     // Warm start: r = g - S x.
     update_direction(iterate, 0.0);
     apply_schur_complement(product);
-    run_parts(parts_, [&](int part) {
-      chains.for_each_range(part, false, true, [&](int first, int lanes) { std::fill_n(direction + (first - eliminated), lanes, 0.0); });
-    });
-    residual_norm_squared = update_and_precondition(1.0);
+    residual_norm_squared = update_and_precondition(0.0, 1.0);
   }
   largest_rhs_norm_squared_ = std::max(largest_rhs_norm_squared_, rhs_norm_squared);
   const double threshold = relative_tolerance_ * relative_tolerance_ * largest_rhs_norm_squared_;
@@ -369,7 +364,8 @@ bool ConjugateGradientSolver::conjugate_gradients() {
     if (iteration == kMaximumIterations) return false;
     const double curvature = apply_schur_complement(product);
     if (!(curvature > 0.0)) return false;
-    const double next_norm_squared = update_and_precondition(residual_norm_squared / curvature);
+    const double step = residual_norm_squared / curvature;
+    const double next_norm_squared = update_and_precondition(step, step);
     update_direction(preconditioned, next_norm_squared / residual_norm_squared);
     residual_norm_squared = next_norm_squared;
     ++statistics_.conjugate_gradient_iterations;

@@ -352,8 +352,8 @@ void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) co
 
 // One step along all chains of a bundle at a time: the inner loops run over `width`
 // independent chains and vectorise.
-double LineChains::step_and_solve_iterated(int part, double step, const double* direction, const double* product, double* iterate,
-                                           double* residual, double* preconditioned) const {
+double LineChains::step_and_solve_iterated(int part, double iterate_step, double residual_step, const double* direction,
+                                           const double* product, double* iterate, double* residual, double* preconditioned) const {
   // Indexed by position from here on.
   const int offset = eliminated_size();
   direction -= offset, product -= offset, iterate -= offset, residual -= offset;
@@ -374,10 +374,10 @@ double LineChains::step_and_solve_iterated(int part, double step, const double* 
       double* __restrict residual_row = residual + row;
       const double* __restrict direction_row = direction + row;
       const double* product_row = product + row;
-      for (int c = 0; c < width; ++c) {
-        iterate_row[c] += step * direction_row[c];
-        residual_row[c] -= step * product_row[c];
-      }
+      if (iterate_step != 0.0)
+        for (int c = 0; c < width; ++c) iterate_row[c] += iterate_step * direction_row[c];
+      if (residual_step != 0.0)
+        for (int c = 0; c < width; ++c) residual_row[c] -= residual_step * product_row[c];
       if (row == begin) {
         for (int c = 0; c < width; ++c) current[c] = residual_row[c];
         continue;

@@ -127,12 +127,13 @@ class LineChains {
   // bundle_begin(first_chain).
   void solve_eliminated(int first_chain, int last_chain, double* x) const;
   // A conjugate-gradient step's vector work on part `part` of the iterated chains, in one
-  // forward and one backward sweep instead of four passes: iterate += step * direction,
-  // residual -= step * product, preconditioned := T^-1 residual; returns the part's share of
-  // residual . preconditioned. Element 0 of every array is position eliminated_size().
-  // preconditioned may be product: each element of product is read before it is overwritten.
-  double step_and_solve_iterated(int part, double step, const double* direction, const double* product, double* iterate,
-                                 double* residual, double* preconditioned) const;
+  // forward and one backward sweep instead of four passes: iterate += iterate_step * direction,
+  // residual -= residual_step * product (each skipped, its arrays unread, when its step is 0),
+  // preconditioned := T^-1 residual; returns the part's share of residual . preconditioned.
+  // Element 0 of every array is position eliminated_size(). preconditioned may be product: each
+  // element of product is read before it is overwritten.
+  double step_and_solve_iterated(int part, double iterate_step, double residual_step, const double* direction, const double* product,
+                                 double* iterate, double* residual, double* preconditioned) const;
 
  private:
   std::unique_ptr<int[]> position_of_unknown_, unknown_at_;  // one per unknown, one per position
