@@ -335,23 +335,36 @@ bool ConjugateGradientSolver::conjugate_gradients() {
     });
     return sum_of_parts();
   };
-  // direction = preconditioned + beta * direction (beta 0: a copy), split into the parts.
+  // direction = source + beta * direction (beta 0: a copy, the direction unread), split into
+  // the parts.
   auto update_direction = [&](const double* source, double beta) {
     run_parts(parts_, [&](int part) {
       chains.for_each_range(part, false, true, [&](int first, int lanes) {
         double* __restrict target = direction + (first - eliminated);
         const double* __restrict from = source + (first - eliminated);
-        for (int c = 0; c < lanes; ++c) target[c] = from[c] + beta * target[c];
+        if (beta == 0.0)
+          std::copy_n(from, lanes, target);
+        else
+          for (int c = 0; c < lanes; ++c) target[c] = from[c] + beta * target[c];
       });
     });
   };
-  const double rhs_norm_squared = update_and_precondition(0.0, 0.0);
+  // g . T_I^-1 g, the stopping test's reference; with a warm start in one forward sweep (its
+  // preconditioned g is not needed), else as the first step's preconditioned residual.
+  const bool warm_start = std::any_of(iterate, iterate + count, [](double x) { return x != 0.0; });
+  double rhs_norm_squared = 0.0;
+  if (warm_start) {
+    run_parts(parts_, [&](int part) { partial_sums_[part] = chains.preconditioner_norm_iterated(part, residual, preconditioned); });
+    rhs_norm_squared = sum_of_parts();
+  } else {
+    rhs_norm_squared = update_and_precondition(0.0, 0.0);
+  }
   if (!(rhs_norm_squared > 0.0)) {
     std::fill(iterate, iterate + count, 0.0);
     return rhs_norm_squared == 0.0;
   }
   double residual_norm_squared = rhs_norm_squared;
-  if (std::any_of(iterate, iterate + count, [](double x) { return x != 0.0; })) {
+  if (warm_start) {
     // Warm start: r = g - S x.
     update_direction(iterate, 0.0);
     apply_schur_complement(product);

@@ -352,6 +352,33 @@ void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) co
 
 // One step along all chains of a bundle at a time: the inner loops run over `width`
 // independent chains and vectorise.
+double LineChains::preconditioner_norm_iterated(int part, const double* residual, double* work) const {
+  const int offset = eliminated_size();
+  residual -= offset;
+  double* y = work - offset;
+  double sums[4] = {0.0, 0.0, 0.0, 0.0};  // lane c % 4: independent additions
+  for (int bundle : iterated_bundles(part)) {
+    const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
+    for (int row = begin; row < end; row += width) {
+      double* __restrict current = y + row;
+      const double* __restrict residual_row = residual + row;
+      if (row == begin) {
+        for (int c = 0; c < width; ++c) current[c] = residual_row[c];
+      } else {
+        const double* __restrict previous = y + row - width;
+        const double* multipliers = multipliers_.get() + row;
+        for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
+      }
+      const double* inverse_pivots = inverse_pivots_.get() + row;
+      int c = 0;
+      for (; c + 4 <= width; c += 4)
+        for (int lane = 0; lane < 4; ++lane) sums[lane] += current[c + lane] * current[c + lane] * inverse_pivots[c + lane];
+      for (; c < width; ++c) sums[0] += current[c] * current[c] * inverse_pivots[c];
+    }
+  }
+  return (sums[0] + sums[1]) + (sums[2] + sums[3]);
+}
+
 double LineChains::step_and_solve_iterated(int part, double iterate_step, double residual_step, const double* direction,
                                            const double* product, double* iterate, double* residual, double* preconditioned) const {
   // Indexed by position from here on.

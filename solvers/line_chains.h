@@ -126,6 +126,10 @@ class LineChains {
   // x := T^-1 x on the eliminated chains [first_chain, last_chain); x[0] is position
   // bundle_begin(first_chain).
   void solve_eliminated(int first_chain, int last_chain, double* x) const;
+  // The part's share of residual . T^-1 residual over the iterated chains, in one forward
+  // sweep: with T = L D L^T it is y . D^-1 y for y = L^-1 residual (written to work). Element 0
+  // of both arrays is position eliminated_size().
+  double preconditioner_norm_iterated(int part, const double* residual, double* work) const;
   // A conjugate-gradient step's vector work on part `part` of the iterated chains, in one
   // forward and one backward sweep instead of four passes: iterate += iterate_step * direction,
   // residual -= residual_step * product (each skipped, its arrays unread, when its step is 0),
