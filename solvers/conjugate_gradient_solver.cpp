@@ -188,10 +188,10 @@ bool ConjugateGradientSolver::load_values(const double* values) {
   const bool first_load = std::exchange(first_load_, false);
   run_parts(parts_, [&](int part) {
     bool changed = first_load, valid = true;
-    long balance = 0;  // entries below the diagonal minus those above: 0 when every one is mirrored
+    long balance = 0;  // entries above the diagonal minus those below: 0 when every one is mirrored
     // Position k's diagonal and link to the previous element; its couplings (and on the first
-    // load their columns) into row k of C. Every entry below the diagonal is compared with its
-    // mirror above it.
+    // load their columns) into row k of C. Every entry above the diagonal (row < column) is
+    // compared with its mirror below it.
     auto load_position = [&](int k, int previous, int next) {
       double value = 0.0, link = 0.0;
       int entry = coupling_starts_[k];

@@ -259,7 +259,7 @@ TEST_CASE("cg folds grounded sources whose nodes are coupled to each other") {
 TEST_CASE("cg falls back to KLU when the folded matrix is not symmetric positive definite") {
   const std::string cases[] = {
       // a voltage-controlled current source makes the matrix unsymmetric: an entry without a
-      // mirror, below the diagonal and above it (found by a search, and by the count)
+      // mirror, above the diagonal and below it (found by the search, and by the count)
       crossbar_netlist(6, 6, ".op", false, "G1 w1_3 0 w2_2 0 1e-3\n"),
       crossbar_netlist(6, 6, ".op", false, "G1 w2_2 0 w1_3 0 1e-3\n"),
       // two without mirrors, one on either side of the diagonal, so that the count balances
