@@ -180,21 +180,61 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
   return {to_step(worst_first, order), with_order_two ? to_step(worst_second, 2) : kInfinity};
 }
 
+namespace {
+
+// The weights of predict_solution's points (count from 1 to kPredictionPoints): row r of the
+// system makes the combination exact for function r of {1, t, s, s t} (t the time in units of
+// the coming step, the new point at 0; s = +1 at points of the new one's parity, -1 at the
+// others), which is 1 at the new point for 1 and s, 0 for t and s t. Solved by Gauss-Jordan
+// elimination with partial pivoting: never singular, since the points' times differ (on each
+// parity's points the functions are a constant and a line).
+void prediction_weights(int count, std::span<const double> steps, double* weights) {
+  double system[kPredictionPoints][kPredictionPoints + 1];
+  double elapsed = 0.0;
+  for (int point = 0; point < count; ++point) {
+    elapsed += steps[static_cast<std::size_t>(point)];
+    const double time = -elapsed / steps[0];
+    const double sign = point % 2 == 0 ? -1.0 : 1.0;  // x_n is one step from the new point
+    const double functions[kPredictionPoints] = {1.0, time, sign, sign * time};
+    for (int row = 0; row < count; ++row) system[row][point] = functions[row];
+  }
+  const double at_new_point[kPredictionPoints] = {1.0, 0.0, 1.0, 0.0};
+  for (int row = 0; row < count; ++row) system[row][count] = at_new_point[row];
+  for (int column = 0; column < count; ++column) {
+    int pivot = column;
+    for (int row = column + 1; row < count; ++row)
+      if (std::abs(system[row][column]) > std::abs(system[pivot][column])) pivot = row;
+    std::swap(system[column], system[pivot]);
+    for (int row = 0; row < count; ++row) {
+      if (row == column) continue;
+      const double factor = system[row][column] / system[column][column];
+      for (int k = column; k <= count; ++k) system[row][k] -= factor * system[column][k];
+    }
+  }
+  for (int point = 0; point < count; ++point) weights[point] = system[point][count] / system[point][point];
+}
+
+}  // namespace
+
 void predict_solution(std::span<const double* const> solutions, int count, std::span<const double> steps, std::size_t size,
                       double* predicted) {
-  const double* now = solutions[0];
+  count = std::clamp(count, 1, kPredictionPoints);
+  double w[kPredictionPoints] = {1.0, 0.0, 0.0, 0.0};
+  if (count > 1) prediction_weights(count, steps, w);
+  const double* x[kPredictionPoints] = {};
+  for (int point = 0; point < count; ++point) x[point] = solutions[static_cast<std::size_t>(point)];
   run_part_ranges(static_cast<long>(size), [&](int, long begin, long end) {
-    if (count >= 3) {
-      const double* previous = solutions[1];
-      const double* older = solutions[2];
-      const double ratio = (steps[0] + steps[1]) / (steps[1] + steps[2]);
-      for (long k = begin; k < end; ++k) predicted[k] = previous[k] + ratio * (now[k] - older[k]);
-    } else if (count == 2) {
-      const double* previous = solutions[1];
-      const double ratio = steps[0] / steps[1];
-      for (long k = begin; k < end; ++k) predicted[k] = now[k] + ratio * (now[k] - previous[k]);
-    } else {
-      std::copy(now + begin, now + end, predicted + begin);
+    switch (count) {
+      case 4:
+        for (long k = begin; k < end; ++k) predicted[k] = w[0] * x[0][k] + w[1] * x[1][k] + w[2] * x[2][k] + w[3] * x[3][k];
+        break;
+      case 3:
+        for (long k = begin; k < end; ++k) predicted[k] = w[0] * x[0][k] + w[1] * x[1][k] + w[2] * x[2][k];
+        break;
+      case 2:
+        for (long k = begin; k < end; ++k) predicted[k] = w[0] * x[0][k] + w[1] * x[1][k];
+        break;
+      default: std::copy(x[0] + begin, x[0] + end, predicted + begin);
     }
   });
 }

@@ -83,8 +83,9 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
   // solutions since the last breakpoint (predict_solution): an iterative solver needs fewer
   // iterations from it. Right after a breakpoint it is the last solution itself, which is where
   // the solver starts anyway.
-  std::vector<double> previous_solution, older_solution, predicted;
-  int points_since_breakpoint = 1;  // accepted solutions from the last breakpoint (or t = 0) on, up to 3
+  // earlier[k]: the accepted solution k + 1 points before `solution`.
+  std::vector<double> earlier[kPredictionPoints - 1], predicted;
+  int points_since_breakpoint = 1;  // accepted solutions from the last breakpoint (or t = 0) on, up to kPredictionPoints
   // The solver's tolerance for the time steps, restored when the analysis ends.
   struct ToleranceScope {
     LinearSolver& solver;
@@ -95,7 +96,8 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
 
   double time = 0.0;
   double step = std::min(stop / 100.0, request_.step) / 10.0;
-  double steps[3] = {step, step, step};  // [0] this step, [1] and [2] the accepted steps before it
+  double steps[kPredictionPoints];  // [0] this step, [1], [2], ... the accepted steps before it
+  std::fill_n(steps, kPredictionPoints, step);
   int order = 1;
   bool at_breakpoint = true;
   bool first_step = true;
@@ -139,7 +141,8 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     settings.charge_history = history.data();
     settings.charges = charges[0].data();
     if (points_since_breakpoint >= 2) {
-      const double* const accepted[3] = {solution.data(), previous_solution.data(), older_solution.data()};
+      const double* accepted[kPredictionPoints] = {solution.data()};
+      for (int k = 1; k < kPredictionPoints; ++k) accepted[k] = earlier[k - 1].data();
       predicted.resize(size);
       predict_solution(accepted, points_since_breakpoint, steps, size, predicted.data());
       settings.linear_guess = predicted.data();
@@ -179,13 +182,13 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     // Accept. The charge states move back one place by swapping (charges[0] is rewritten by the
     // next solve).
     time = hits_breakpoint ? next_breakpoint : time + step;
-    older_solution.swap(previous_solution);
-    previous_solution.swap(solution);
+    for (int k = kPredictionPoints - 2; k > 0; --k) earlier[k].swap(earlier[k - 1]);
+    earlier[0].swap(solution);
     solution.swap(trial);
-    points_since_breakpoint = hits_breakpoint ? 1 : std::min(points_since_breakpoint + 1, 3);
+    points_since_breakpoint = hits_breakpoint ? 1 : std::min(points_since_breakpoint + 1, kPredictionPoints);
     for (int k = 3; k > 0; --k) charges[k].swap(charges[k - 1]);
     derivative_previous.swap(derivative_now);
-    steps[2] = steps[1];
+    for (int k = kPredictionPoints - 1; k > 1; --k) steps[k] = steps[k - 1];
     steps[1] = step;
     ++statistics_.accepted_steps;
     first_step = false;

@@ -65,7 +65,7 @@ TEST_CASE("breakpoints are sorted, merged within the minimum spacing, and found 
   CHECK(std::isinf(table.next_after(5.0)));
 }
 
-TEST_CASE("the predicted solution is exact for ramps and for step-to-step sign changes") {
+TEST_CASE("the predicted solution is exact for ramps and for step-to-step sign changes, also of changing amplitude") {
   // Three accepted points at t = 0, 1, 3 (steps 1 and 2), the next step 1.5 (t = 4.5).
   const double steps[3] = {1.5, 2.0, 1.0};
   auto ramp = [](double t) { return 0.25 - 0.5 * t; };
@@ -90,6 +90,25 @@ TEST_CASE("the predicted solution is exact for ramps and for step-to-step sign c
   CHECK(predicted == doctest::Approx(ringing(4)).epsilon(1e-14));
   predict_solution(alternating, 2, equal, 1, &predicted);
   CHECK(std::abs(predicted - ringing(4)) == doctest::Approx(4 * 0.125));
+
+  // On unequal steps (points at t = 0, 1, 3, 4, the next at 5.5): a ramp plus an alternating
+  // component whose amplitude changes linearly in time. Four points continue it; three (constant
+  // amplitude) do not.
+  const double unequal[4] = {1.5, 1.0, 2.0, 1.0};
+  const double times[5] = {0.0, 1.0, 3.0, 4.0, 5.5};
+  auto decaying = [&](int k) { return ramp(times[k]) + (k % 2 == 0 ? 1.0 : -1.0) * (0.125 - 0.02 * times[k]); };
+  const std::vector<double> d3{decaying(3)}, d2{decaying(2)}, d1{decaying(1)}, d0{decaying(0)};
+  const double* const decaying_points[4] = {d3.data(), d2.data(), d1.data(), d0.data()};
+  predict_solution(decaying_points, 4, unequal, 1, &predicted);
+  CHECK(predicted == doctest::Approx(decaying(4)).epsilon(1e-13));
+  predict_solution(decaying_points, 3, unequal, 1, &predicted);
+  CHECK(std::abs(predicted - decaying(4)) > 1e-3);
+  // On equal steps the four-point form is 2 x_{n-1} - x_{n-3}.
+  const double equal4[4] = {0.5, 0.5, 0.5, 0.5};
+  const std::vector<double> e3{7.0}, e2{-2.0}, e1{5.0}, e0{1.0};
+  const double* const equal_points[4] = {e3.data(), e2.data(), e1.data(), e0.data()};
+  predict_solution(equal_points, 4, equal4, 1, &predicted);
+  CHECK(predicted == doctest::Approx(2 * -2.0 - 1.0).epsilon(1e-14));
 }
 
 TEST_CASE("a linear circuit's time steps solve at a looser iterative tolerance, restored afterwards") {
