@@ -140,15 +140,24 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     settings.integration_a0 = coefficients.a0;
     settings.charge_history = history.data();
     settings.charges = charges[0].data();
-    if (points_since_breakpoint >= 2) {
+    const bool predicting = points_since_breakpoint >= 2;
+    if (predicting) {
       const double* accepted[kPredictionPoints] = {solution.data()};
       for (int k = 1; k < kPredictionPoints; ++k) accepted[k] = earlier[k - 1].data();
+      predicted.reserve(size + 1);  // newton_solve's size: the guess must not move when it resizes
       predicted.resize(size);
       predict_solution(accepted, points_since_breakpoint, steps, size, predicted.data());
-      settings.linear_guess = predicted.data();
     }
-    trial.resize(size);
-    parallel_copy(solution.data(), size, trial.data());
+    if (predicting && system_.is_linear()) {
+      // A linear circuit's Newton iteration reads its starting point only in loads that rebuild
+      // the matrix, where the prediction does as well as the last solution: no copy of that.
+      trial.swap(predicted);
+      settings.linear_guess = trial.data();
+    } else {
+      if (predicting) settings.linear_guess = predicted.data();
+      trial.resize(size);
+      parallel_copy(solution.data(), size, trial.data());
+    }
     NewtonResult result = newton_solve(system_, trial, settings);
     statistics_.newton_iterations += result.iterations;
 
