@@ -53,7 +53,8 @@ TruncationTimesteps smallest_truncation_timesteps(IntegrationMethod method, int 
                                                   const double* derivative_previous, const SimulationOptions& options);
 
 // The solution predicted at the next time point from the last accepted ones: an iterative
-// linear solver's starting point (it changes nothing else). `solutions[0]` is the last accepted
+// linear solver's starting point, and a linear circuit's Newton starting point (it changes
+// nothing else). `solutions[0]` is the last accepted
 // point x_n, [1] to [3] the ones before it, of which the first `count` (1 to
 // kPredictionPoints) may be used (those from the last breakpoint on: the slope changes there);
 // `steps[0]` is the step about to be taken, steps[1] to steps[count - 1] the accepted ones ending

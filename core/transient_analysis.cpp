@@ -144,8 +144,7 @@ void TransientAnalysis::run(OperatingPointStatistics& operating_point_statistics
     if (predicting) {
       const double* accepted[kPredictionPoints] = {solution.data()};
       for (int k = 1; k < kPredictionPoints; ++k) accepted[k] = earlier[k - 1].data();
-      predicted.reserve(size + 1);  // newton_solve's size: the guess must not move when it resizes
-      predicted.resize(size);
+      predicted.resize(size);  // newton_solve's size (with the trash row): it never moves the guess
       predict_solution(accepted, points_since_breakpoint, steps, size, predicted.data());
     }
     if (predicting && system_.is_linear()) {
