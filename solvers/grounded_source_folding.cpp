@@ -23,8 +23,8 @@ GroundedSourceFolding::GroundedSourceFolding(const MatrixStructure& structure, c
   run_parts(parts, [&](int part) {
     const auto [begin, end] = part_range(static_cast<long>(rows.size()), parts, part);
     for (long entry = begin; entry < end; ++entry) {
-      std::uint8_t& length = row_lengths[static_cast<std::size_t>(rows[static_cast<std::size_t>(entry)])];
-      if (length < 3) std::atomic_ref<std::uint8_t>(length).fetch_add(1, std::memory_order_relaxed);
+      std::atomic_ref<std::uint8_t> length(row_lengths[static_cast<std::size_t>(rows[static_cast<std::size_t>(entry)])]);
+      if (length.load(std::memory_order_relaxed) < 3) length.fetch_add(1, std::memory_order_relaxed);
     }
   });
 

@@ -352,6 +352,22 @@ void LineChains::solve_eliminated(int first_chain, int last_chain, double* x) co
 
 // One step along all chains of a bundle at a time: the inner loops run over `width`
 // independent chains and vectorise.
+namespace {
+
+// One row of a bundle's forward substitution y = L^-1 r, all lanes at once: the row's y is its r
+// on the bundle's first row (previous unused), else r minus each lane's multiplier times the
+// previous row's y.
+inline void forward_row(bool first_row, int width, const double* __restrict residual_row, const double* __restrict multipliers,
+                        const double* __restrict previous, double* __restrict current) {
+  if (first_row) {
+    for (int c = 0; c < width; ++c) current[c] = residual_row[c];
+    return;
+  }
+  for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
+}
+
+}  // namespace
+
 double LineChains::preconditioner_norm_iterated(int part, const double* residual, double* work) const {
   const int offset = eliminated_size();
   residual -= offset;
@@ -360,15 +376,8 @@ double LineChains::preconditioner_norm_iterated(int part, const double* residual
   for (int bundle : iterated_bundles(part)) {
     const int begin = bundle_begin(bundle), end = bundle_end(bundle), width = bundle_width(bundle);
     for (int row = begin; row < end; row += width) {
-      double* __restrict current = y + row;
-      const double* __restrict residual_row = residual + row;
-      if (row == begin) {
-        for (int c = 0; c < width; ++c) current[c] = residual_row[c];
-      } else {
-        const double* __restrict previous = y + row - width;
-        const double* multipliers = multipliers_.get() + row;
-        for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
-      }
+      const double* current = y + row;
+      forward_row(row == begin, width, residual + row, multipliers_.get() + row, row == begin ? nullptr : y + row - width, y + row);
       const double* inverse_pivots = inverse_pivots_.get() + row;
       int c = 0;
       for (; c + 4 <= width; c += 4)
@@ -405,13 +414,7 @@ double LineChains::step_and_solve_iterated(int part, double iterate_step, double
         for (int c = 0; c < width; ++c) iterate_row[c] += iterate_step * direction_row[c];
       if (residual_step != 0.0)
         for (int c = 0; c < width; ++c) residual_row[c] -= residual_step * product_row[c];
-      if (row == begin) {
-        for (int c = 0; c < width; ++c) current[c] = residual_row[c];
-        continue;
-      }
-      const double* __restrict previous = x + row - width;
-      const double* multipliers = multipliers_.get() + row;
-      for (int c = 0; c < width; ++c) current[c] = residual_row[c] - multipliers[c] * previous[c];
+      forward_row(row == begin, width, residual_row, multipliers_.get() + row, row == begin ? nullptr : current - width, current);
     }
     const int last_row = end - width;
     for (int k = last_row; k < end; ++k) x[k] *= inverse_pivots_[static_cast<std::size_t>(k)];
