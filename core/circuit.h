@@ -140,10 +140,13 @@ class Circuit {
   std::string unknown_label(int index) const;  // "node 'x'" / "branch current of 'v1'" for messages
 
   // Device groups, one per kind, created on first use (a circuit has a handful: a linear search
-  // of their types is faster than hashing one per device added).
+  // of their types is faster than hashing one per device added). The type's own record is
+  // compared first: comparing two types' records may compare their names.
   template <class Group>
   Group& group() {
     const std::type_info& type = typeid(Group);
+    for (std::size_t k = 0; k < group_types_.size(); ++k)
+      if (group_types_[k] == &type) return static_cast<Group&>(*groups_[k]);
     for (std::size_t k = 0; k < group_types_.size(); ++k)
       if (*group_types_[k] == type) return static_cast<Group&>(*groups_[k]);
     group_types_.push_back(&type);
@@ -169,8 +172,10 @@ class Circuit {
   void register_source(std::string_view name, SourceReference source);
   std::optional<SourceReference> find_source(std::string_view name) const;
   std::size_t device_count() const { return static_cast<std::size_t>(device_count_); }
-  // A hint that node `name` is looked up soon (the elaborator reads one line ahead).
+  // A hint that node `name` is looked up soon (the elaborator reads one line ahead). It pays only
+  // once the node table has outgrown the cache (NameTable::prefetch_pays).
   void prefetch_node(std::string_view name) const { node_names_.prefetch(name); }
+  bool node_prefetch_pays() const { return node_names_.prefetch_pays(); }
 
  private:
   enum class UnknownKind : std::uint8_t { node, bulk_node, branch, internal_voltage, internal_current };

@@ -359,6 +359,7 @@ class Elaborator {
   // on the line before it (found among the recent nodes, Circuit::node): a prefetch costs about
   // as much as the lookup it hides.
   void prefetch_names(const ElementLine& line, const ElementLine& before) const {
+    if (!circuit_.node_prefetch_pays()) return;
     auto word = [](const ElementLine& element, std::size_t i) -> std::string_view {
       if (element.plain) return element.words[i];
       return i < element.card.tokens.size() ? std::string_view(element.card.tokens[i].text) : std::string_view();

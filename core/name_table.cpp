@@ -7,6 +7,20 @@
 namespace xbarsim {
 namespace {
 
+// The 1 to 7 bytes at `bytes` as the low bytes of a word (the rest zero), read without touching
+// the bytes after them: two overlapping loads where they fit, single bytes otherwise. (A memcpy
+// into a zeroed word costs a call and stalls the load that follows its byte stores.)
+std::uint64_t name_tail_word(const char* bytes, std::size_t count) {
+  const auto byte = [bytes](std::size_t k) { return static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[k])); };
+  if (count >= 4) {
+    std::uint32_t low, high;
+    std::memcpy(&low, bytes, 4);
+    std::memcpy(&high, bytes + count - 4, 4);
+    return low | std::uint64_t{high} << (8 * (count - 4));  // the overlapping bytes are equal
+  }
+  return byte(0) | byte(count / 2) << (8 * (count / 2)) | byte(count - 1) << (8 * (count - 1));
+}
+
 // A fast 64-bit hash of short strings: 8-byte words mixed by multiplication (the names of a
 // netlist are mostly 4 to 16 characters).
 std::uint64_t hash_name(std::string_view name) {
@@ -20,8 +34,7 @@ std::uint64_t hash_name(std::string_view name) {
     hash ^= hash >> 29;
   }
   if (i < name.size()) {
-    std::uint64_t word = 0;
-    std::memcpy(&word, name.data() + i, name.size() - i);
+    const std::uint64_t word = name_tail_word(name.data() + i, name.size() - i);
     hash = (hash ^ word) * kMultiplier;
     hash ^= hash >> 29;
   }

@@ -58,8 +58,13 @@ class NameTable {
   // Room for `count` names without rehashing (the elaborator knows how many lines are coming).
   void reserve(std::size_t count);
   // Starts loading the cache line that insert(name) or find(name) will probe first, so that the
-  // lookups of one element line overlap instead of waiting for memory one after the other.
-  void prefetch(std::string_view name) const { prefetch_hash(hash(name)); }
+  // lookups of one element line overlap instead of waiting for memory one after the other. A
+  // table that fits in the second-level cache is not worth it (the hash and the prefetch cost
+  // more than the probe they hide).
+  void prefetch(std::string_view name) const {
+    if (prefetch_pays()) prefetch_hash(hash(name));
+  }
+  bool prefetch_pays() const { return slots_.size() > kCachedSlots; }
   void prefetch_hash(std::uint64_t hash) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[hash & mask_]);
   }
@@ -70,6 +75,7 @@ class NameTable {
   NameList names_;
   std::vector<std::uint64_t> slots_;  // 0 empty, else (hash's high 32 bits) << 32 | (id + 1); at most 3/4 full
   std::uint64_t mask_ = 0;
+  static constexpr std::size_t kCachedSlots = std::size_t{1} << 16;  // 512 KB of slots
 
   void rehash(std::size_t capacity);
 };

@@ -8,6 +8,10 @@
 #include <optional>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace xbarsim {
 namespace {
 
@@ -45,6 +49,21 @@ std::string_view strip_inline_comment(std::string_view line) {
   return line;
 }
 
+// The first '\n' in [begin, end), or null. Inline, 16 bytes at a time: a netlist's lines are
+// a few dozen bytes, where a memchr call costs more than the search.
+const char* find_newline(const char* begin, const char* end) {
+#ifdef __SSE2__
+  const __m128i newline = _mm_set1_epi8('\n');
+  for (; end - begin >= 16; begin += 16) {
+    const int found = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(begin)), newline));
+    if (found != 0) return begin + __builtin_ctz(static_cast<unsigned>(found));
+  }
+#endif
+  for (; begin < end; ++begin)
+    if (*begin == '\n') return begin;
+  return nullptr;
+}
+
 struct PhysicalLine {
   std::string_view text;  // without the line break
   int number = 0;
@@ -63,8 +82,8 @@ class PhysicalLines {
     if (position_ == unread_.begin) {  // the line read last, again: its end is known
       stop = unread_.begin + unread_.text.size();
       after = unread_.next;
-    } else if (const void* newline = std::memchr(content_.data() + position_, '\n', content_.size() - position_)) {
-      stop = static_cast<std::size_t>(static_cast<const char*>(newline) - content_.data());
+    } else if (const char* newline = find_newline(content_.data() + position_, content_.data() + content_.size())) {
+      stop = static_cast<std::size_t>(newline - content_.data());
       after = stop + 1;
     }
     line.text = content_.substr(position_, stop - position_);
@@ -406,37 +425,75 @@ constexpr std::array<PlainClass, 256> plain_classes() {
 }
 constexpr std::array<PlainClass, 256> kPlainClasses = plain_classes();
 
-// Splits `text` into `words` when it is four plain words separated by spaces or tabs (see
-// ElementLine); false otherwise. A word with capitals is lower-cased into `lowered`; the others
-// are views of `text`.
-bool split_plain_words(std::string_view text, std::string& lowered, std::array<std::string_view, 4>& words) {
-  std::size_t count = 0;
-  std::size_t i = 0;
+// Where a line's separators, other characters (kPlainClasses) and capitals are: bit i for
+// text[i]. Only for lines of at most 64 characters.
+struct CharacterMasks {
+  std::uint64_t separators = 0, others = 0, capitals = 0;
+};
+
+CharacterMasks character_masks(std::string_view text, const char* readable_end) {
+  CharacterMasks masks;
   const std::size_t size = text.size();
-  lowered.clear();
-  if (lowered.capacity() < size) lowered.reserve(size);  // views into it stay valid while it grows
-  while (true) {
-    while (i < size && kPlainClasses[static_cast<unsigned char>(text[i])] == PlainClass::separator) ++i;
-    if (i == size) break;
-    const std::size_t start = i;
-    bool capitals = false;
-    for (; i < size; ++i) {
-      const char c = text[i];
-      const PlainClass kind = kPlainClasses[static_cast<unsigned char>(c)];
-      if (kind == PlainClass::separator) break;
-      if (kind == PlainClass::other) return false;
-      capitals |= c >= 'A' && c <= 'Z';
+#ifdef __SSE2__
+  // 16 characters at a time where the blocks stay inside the content (bytes past the line are
+  // masked off).
+  if (text.data() + (size + 15) / 16 * 16 <= readable_end) {
+    const auto equal = [](__m128i block, char c) { return _mm_cmpeq_epi8(block, _mm_set1_epi8(c)); };
+    for (std::size_t i = 0; i < size; i += 16) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+      const __m128i separators = _mm_or_si128(equal(block, ' '), equal(block, '\t'));
+      __m128i others = _mm_setzero_si128();
+      for (const char c : std::string_view("\r\f\v=(),{}'\";$")) others = _mm_or_si128(others, equal(block, c));
+      const __m128i capitals = _mm_and_si128(_mm_cmpgt_epi8(block, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(block, _mm_set1_epi8('Z' + 1)));
+      masks.separators |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(separators))) << i;
+      masks.others |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(others))) << i;
+      masks.capitals |= static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(capitals))) << i;
     }
-    if (count == words.size()) return false;
-    std::string_view word = text.substr(start, i - start);
-    if (capitals) {
-      const std::size_t offset = lowered.size();
-      for (char c : word) lowered.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-      word = std::string_view(lowered).substr(offset);
-    }
-    words[count++] = word;
+    const std::uint64_t inside = size == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << size) - 1;
+    masks.separators &= inside;
+    masks.others &= inside;
+    masks.capitals &= inside;
+    return masks;
   }
-  return count == words.size();
+#endif
+  for (std::size_t i = 0; i < size; ++i) {
+    const char c = text[i];
+    const PlainClass kind = kPlainClasses[static_cast<unsigned char>(c)];
+    masks.separators |= static_cast<std::uint64_t>(kind == PlainClass::separator) << i;
+    masks.others |= static_cast<std::uint64_t>(kind == PlainClass::other) << i;
+    masks.capitals |= static_cast<std::uint64_t>(c >= 'A' && c <= 'Z') << i;
+  }
+  return masks;
+}
+
+// Splits `text` into `words` when it is four plain words separated by spaces or tabs (see
+// ElementLine) of at most 64 characters; false otherwise. A word with capitals is lower-cased into
+// `lowered`; the others are views of `text`. `readable_end` is the end of the content around text.
+bool split_plain_words(std::string_view text, const char* readable_end, std::string& lowered, std::array<std::string_view, 4>& words) {
+  if (text.size() > 64) return false;
+  const CharacterMasks masks = character_masks(text, readable_end);
+  if (masks.others != 0) return false;
+  const std::uint64_t inside = text.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << text.size()) - 1;
+  const std::uint64_t in_words = ~masks.separators & inside;
+  std::uint64_t starts = in_words & ~(in_words << 1);
+  std::uint64_t ends = in_words & ~(in_words >> 1);  // the last character of each word
+  if (__builtin_popcountll(starts) != static_cast<int>(words.size())) return false;
+  lowered.clear();
+  if (lowered.capacity() < text.size()) lowered.reserve(text.size());  // views into it stay valid while it grows
+  for (std::string_view& word : words) {
+    const int first = __builtin_ctzll(starts), last = __builtin_ctzll(ends);
+    starts &= starts - 1;
+    ends &= ends - 1;
+    word = text.substr(static_cast<std::size_t>(first), static_cast<std::size_t>(last - first + 1));
+    const std::uint64_t span = (last == 63 ? ~std::uint64_t{0} : (std::uint64_t{1} << (last + 1)) - 1) & ~((std::uint64_t{1} << first) - 1);
+    std::uint64_t capitals = masks.capitals & span;
+    if (capitals == 0) continue;
+    const std::size_t offset = lowered.size();
+    lowered.append(word);
+    for (; capitals != 0; capitals &= capitals - 1) lowered[offset + static_cast<std::size_t>(__builtin_ctzll(capitals) - first)] += 'a' - 'A';
+    word = std::string_view(lowered).substr(offset);
+  }
+  return true;
 }
 
 }  // namespace
@@ -470,7 +527,7 @@ bool ElementLineReader::next(ElementLine& element) {
   if (!started) return false;
   element.text = start.text;
   element.line_number = start.number;
-  element.plain = !continued && start_first == 0 && split_plain_words(start.text, element.lowered, element.words);
+  element.plain = !continued && start_first == 0 && split_plain_words(start.text, content_end(), element.lowered, element.words);
   if (element.plain) return true;
   if (!continued) start_card(element.card, start, start_first, lines_.file);
   tokenize(element.card, element.card.tokens);
@@ -498,7 +555,7 @@ bool ElementLineReader::next_single_line(ElementLine& element) {
   line_ = number + 1;
   element.text = text;
   element.line_number = number;
-  element.plain = split_plain_words(text, element.lowered, element.words);
+  element.plain = split_plain_words(text, content_end(), element.lowered, element.words);
   if (!element.plain) {
     start_card(element.card, PhysicalLine{text, number, 0, 0}, 0, lines_.file);
     tokenize(element.card, element.card.tokens);

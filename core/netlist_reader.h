@@ -70,8 +70,8 @@ struct NetlistText {
 };
 
 // One logical element line as ElementLineReader::next gives it: a card, or, for a line of exactly
-// four plain words on one physical line (`R1 a b 1k`: no continuation, comment, quote, brace or
-// punctuation; the bulk of a generated array), just the words, lower-cased, which costs far less
+// four plain words on one physical line of at most 64 characters (`R1 a b 1k`: no continuation,
+// comment, quote, brace or punctuation; the bulk of a generated array), just the words, lower-cased, which costs far less
 // than a card. The words stay valid until the line is read into again.
 struct ElementLine {
   bool plain = false;
@@ -96,6 +96,7 @@ class ElementLineReader {
  private:
   const ElementLines& lines_;
   std::size_t position_;
+  const char* content_end() const { return lines_.content->text().data() + lines_.content->text().size(); }
   int line_;
   // The line after the last one read, looked at to see that it starts a new logical line: where
   // the next read begins, without searching for its end again.

@@ -158,6 +158,29 @@ std::optional<double> parse_spice_number_prefix(std::string_view text, std::size
 }
 
 std::optional<double> parse_spice_number(std::string_view token) {
+  // Most values of a generated netlist are plain decimals ("100", "45016.1"): digits with at most
+  // one dot, short enough for exact_small_decimal's single exact operation, done here in one pass.
+  if (!token.empty() && token.size() <= 16) {
+    std::uint64_t mantissa = 0;
+    std::size_t dot = token.size(), digits = 0;
+    bool plain = true;
+    for (std::size_t i = 0; i < token.size() && plain; ++i) {
+      const char c = token[i];
+      if (is_digit(c)) {
+        mantissa = mantissa * 10 + static_cast<std::uint64_t>(c - '0');
+        ++digits;
+      } else {
+        plain = c == '.' && dot == token.size();
+        dot = i;
+      }
+    }
+    // At most 15 digits in all (16 characters with the dot): the mantissa is exact in a double.
+    if (plain && digits > 0 && digits <= 15) {
+      constexpr double kPowersOfTen[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+      const std::size_t fraction_digits = dot == token.size() ? 0 : token.size() - dot - 1;
+      return static_cast<double>(mantissa) / kPowersOfTen[fraction_digits];
+    }
+  }
   std::size_t consumed = 0;
   const std::optional<double> value = parse_spice_number_prefix(token, consumed);
   if (!value || consumed != token.size()) return std::nullopt;

@@ -103,3 +103,47 @@ TEST_CASE("top-level element lines stay text; subcircuit bodies and directives a
   CHECK(lines.by_letter['c' - 'a'] == 1);
   CHECK(lines.by_letter['d' - 'a'] == 0);
 }
+
+TEST_CASE("plain element lines: four words of at most 64 characters, lower-cased") {
+  const std::string fill_64 = "R4 a " + std::string(57, 'x') + " 1";  // 64 characters
+  const std::string fill_65 = "R5 a " + std::string(58, 'x') + " 1";
+  const std::string text = "t\nRcell\tNodeA  nodeB 1K\r\nRX Ab cD 2MEG\nR2 a b c d\nR3 a b r=1\n" + fill_64 + "\n" + fill_65 +
+                           "\nR6 a b 1\n+ 2\n R7 a b 3\nR8 A B 4";  // the last line ends the content
+  NetlistText netlist = read(text);
+  REQUIRE(netlist.element_lines.size() == 1);
+  ElementLineReader reader(netlist.element_lines.front());
+  ElementLine line;
+  auto words = [&line] { return std::vector<std::string>(line.words.begin(), line.words.end()); };
+  using Words = std::vector<std::string>;
+
+  REQUIRE(reader.next(line));  // tabs, runs of spaces, a carriage return; capitals in three words
+  REQUIRE(line.plain);
+  CHECK(words() == Words{"rcell", "nodea", "nodeb", "1k"});
+  CHECK(line.line_number == 2);
+  REQUIRE(reader.next(line));
+  REQUIRE(line.plain);
+  CHECK(words() == Words{"rx", "ab", "cd", "2meg"});
+  REQUIRE(reader.next(line));  // five words
+  CHECK_FALSE(line.plain);
+  CHECK(line.card.tokens.size() == 5);
+  REQUIRE(reader.next(line));  // punctuation
+  CHECK_FALSE(line.plain);
+  CHECK(line.card.tokens.size() == 6);
+  REQUIRE(reader.next(line));
+  REQUIRE(line.plain);
+  CHECK(words() == Words{"r4", "a", std::string(57, 'x'), "1"});
+  REQUIRE(reader.next(line));  // too long for the plain path: a card, with the same words
+  CHECK_FALSE(line.plain);
+  REQUIRE(line.card.tokens.size() == 4);
+  CHECK(line.card.tokens[2].text == std::string(58, 'x'));
+  REQUIRE(reader.next(line));  // continued
+  CHECK_FALSE(line.plain);
+  CHECK(line.card.tokens.size() == 5);
+  REQUIRE(reader.next(line));  // indented
+  CHECK_FALSE(line.plain);
+  CHECK(line.card.tokens.size() == 4);
+  REQUIRE(reader.next(line));
+  REQUIRE(line.plain);
+  CHECK(words() == Words{"r8", "a", "b", "4"});
+  CHECK_FALSE(reader.next(line));
+}

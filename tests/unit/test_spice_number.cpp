@@ -103,6 +103,27 @@ TEST_CASE("spice number: short decimals (exact arithmetic) round exactly like fr
   CHECK(number("9007199254740993") == 9007199254740993.0);  // 17 digits: from_chars rounds it
 }
 
+TEST_CASE("spice number: plain decimals (one pass) round exactly like from_chars") {
+  // Digits with at most one point and nothing else take a shorter path up to 15 digits.
+  std::mt19937_64 random(11);
+  int mismatches = 0;
+  for (int trial = 0; trial < 200000; ++trial) {
+    const int digits = 1 + static_cast<int>(random() % 17);
+    std::string text;
+    for (int d = 0; d < digits; ++d) text.push_back(static_cast<char>('0' + random() % 10));
+    if (random() % 4 != 0) text.insert(random() % (text.size() + 1), 1, '.');
+    double reference = 0.0;
+    std::from_chars(text.data(), text.data() + text.size(), reference);
+    if (number(text) != reference) ++mismatches;
+  }
+  CHECK(mismatches == 0);
+  CHECK(number("45016.1") == 45016.1);
+  CHECK(number("000000000000001.5") == 1.5);       // 16 digits, 15 of them leading zeros
+  CHECK(number("1234567890123456") == 1234567890123456.0);
+  CHECK_FALSE(parse_spice_number("1.2.3").has_value());
+  CHECK_FALSE(parse_spice_number(".").has_value());
+}
+
 TEST_CASE("spice number: trailing letters are units") {
   CHECK(number("10kOhm") == 1e4);
   CHECK(number("5pF") == 5e-12);
