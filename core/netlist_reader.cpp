@@ -477,10 +477,10 @@ bool split_plain_words(std::string_view text, const char* readable_end, std::str
   const std::uint64_t in_words = ~masks.separators & inside;
   std::uint64_t starts = in_words & ~(in_words << 1);
   std::uint64_t ends = in_words & ~(in_words >> 1);  // the last character of each word
-  if (__builtin_popcountll(starts) != static_cast<int>(words.size())) return false;
   lowered.clear();
   if (lowered.capacity() < text.size()) lowered.reserve(text.size());  // views into it stay valid while it grows
   for (std::string_view& word : words) {
+    if (starts == 0) return false;  // fewer than four words
     const int first = __builtin_ctzll(starts), last = __builtin_ctzll(ends);
     starts &= starts - 1;
     ends &= ends - 1;
@@ -493,7 +493,7 @@ bool split_plain_words(std::string_view text, const char* readable_end, std::str
     for (; capitals != 0; capitals &= capitals - 1) lowered[offset + static_cast<std::size_t>(__builtin_ctzll(capitals) - first)] += 'a' - 'A';
     word = std::string_view(lowered).substr(offset);
   }
-  return true;
+  return starts == 0;  // not more than four words
 }
 
 }  // namespace

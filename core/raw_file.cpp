@@ -309,8 +309,10 @@ namespace {
 void write_plots(const Waveforms& waveforms, const RawFileOptions& options, const ChunkWriter& out) {
   const std::string date = options.date.empty() ? raw_file_date_now() : options.date;
   for (const Plot& plot : waveforms.plots) check_writable(plot);
+  fmt::memory_buffer buffer;
+  buffer.reserve(kChunkBytes + (kChunkBytes >> 4));  // a chunk and the line that fills it, without regrowing
   for (const Plot& plot : waveforms.plots) {
-    fmt::memory_buffer buffer;
+    buffer.clear();
     append_header(buffer, plot, date, out);
     if (options.format == RawFormat::binary)
       append_binary_values(buffer, plot, out);

@@ -17,7 +17,11 @@ std::shared_ptr<const SourceText> SourceText::from_file(const std::filesystem::p
   struct stat status {};
   const bool regular = fstat(descriptor, &status) == 0 && S_ISREG(status.st_mode);
   if (regular && status.st_size > 0) {
-    void* mapping = mmap(nullptr, static_cast<std::size_t>(status.st_size), PROT_READ, MAP_PRIVATE, descriptor, 0);
+    // A file of up to a few megabytes is mapped in with the mapping, in one system call, rather
+    // than by a page fault every 64 KB as it is read (0.15 ms of a 0.6 MB netlist's parse).
+    constexpr off_t kPopulatedBytes = off_t{8} << 20;
+    const int populate = status.st_size <= kPopulatedBytes ? MAP_POPULATE : 0;
+    void* mapping = mmap(nullptr, static_cast<std::size_t>(status.st_size), PROT_READ, MAP_PRIVATE | populate, descriptor, 0);
     if (mapping != MAP_FAILED) {
       madvise(mapping, static_cast<std::size_t>(status.st_size), MADV_SEQUENTIAL);
       source->mapping_ = mapping;
