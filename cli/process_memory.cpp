@@ -41,9 +41,13 @@ std::uintmax_t largest_input_bytes(int argc, char** argv) {
   return largest;
 }
 
-void warm_heap(std::size_t bytes) {
-  const std::size_t warm_bytes = std::min((bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes, kMaximumWarmHeapBytes);
-  const std::size_t block_bytes = warm_bytes + kHugePageBytes;  // room to align the huge pages inside
+// The heap's free top, from a huge-page boundary: `warm_bytes` of it mapped in at once, and
+// `reserved_bytes` (more) in huge pages as they are first touched.
+void warm_heap(std::size_t warm_bytes, std::size_t reserved_bytes) {
+  const auto round_up = [](std::size_t bytes) { return (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes; };
+  reserved_bytes = std::min(round_up(reserved_bytes), kMaximumWarmHeapBytes);
+  warm_bytes = std::min(round_up(warm_bytes), reserved_bytes);
+  const std::size_t block_bytes = reserved_bytes + kHugePageBytes;  // room to align the huge pages inside
   // Blocks smaller than the threshold come from the heap, which is then never given back to the
   // system: the warmed memory stays mapped and is reused after every free.
   if (mallopt(M_MMAP_THRESHOLD, static_cast<int>(block_bytes + kHugePageBytes)) == 0) return;
@@ -64,7 +68,7 @@ void warm_heap(std::size_t bytes) {
     if (address - begin > kSmallPageBytes) begin += kHugePageBytes;
     void* warm = reinterpret_cast<void*>(begin);
     // Where the kernel gives no huge pages (transparent_hugepage=never), this maps in 4 KB pages.
-    madvise(warm, warm_bytes, MADV_HUGEPAGE);
+    madvise(warm, reserved_bytes, MADV_HUGEPAGE);
     madvise(warm, warm_bytes, MADV_POPULATE_WRITE);
   }
   std::free(block);  // back to the heap's free top
@@ -80,7 +84,8 @@ void set_up_process_memory(int argc, char** argv) {
     execv("/proc/self/exe", argv);
     unsetenv("GLIBC_TUNABLES");  // exec failed: carry on without
   } else if (input_bytes >= kWarmHeapInputBytes && std::getenv("XBARSIM_NO_PREFAULT") == nullptr) {
-    warm_heap(static_cast<std::size_t>(input_bytes * kWarmHeapBytesPerInputByte));
+    warm_heap(static_cast<std::size_t>(input_bytes * kWarmHeapBytesPerInputByte),
+              static_cast<std::size_t>(input_bytes * kReservedHeapBytesPerInputByte));
   }
 }
 
