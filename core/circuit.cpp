@@ -101,33 +101,35 @@ int Circuit::add_internal_node(std::string_view name, Quantity quantity) {
 }
 
 namespace {
-std::string call_name(char function, std::string_view argument) {  // "v(a)" without fmt: millions of them
-  std::string name;
-  name.reserve(argument.size() + 3);
+void append_call_name(char function, std::string_view argument, std::string& name) {  // "v(a)" without fmt: millions of them
   name += function;
   name += '(';
   name += argument;
   name += ')';
-  return name;
 }
 }  // namespace
 
-Unknown Circuit::unknown(int index) const {
+void Circuit::append_unknown_name(int index, std::string& name) const {
   const UnknownEntry& entry = unknowns_[static_cast<std::size_t>(index)];
   switch (entry.kind) {
-    case UnknownKind::node: return {call_name('v', node_names_[entry.name]), Quantity::voltage, true};
+    case UnknownKind::node: append_call_name('v', node_names_[entry.name], name); return;
     case UnknownKind::bulk_node: {
       const NameBlock& block = node_blocks_[static_cast<std::size_t>(entry.name)];
-      std::string name = "v(";
+      name += "v(";
       block.name(index - block.first, name);
       name += ')';
-      return {std::move(name), Quantity::voltage, true};
+      return;
     }
-    case UnknownKind::branch: return {call_name('i', branch_names_[entry.name]), Quantity::current, true};
-    case UnknownKind::internal_voltage: return {std::string(internal_names_[entry.name]), Quantity::voltage, false};
-    case UnknownKind::internal_current: return {std::string(internal_names_[entry.name]), Quantity::current, false};
+    case UnknownKind::branch: append_call_name('i', branch_names_[entry.name], name); return;
+    case UnknownKind::internal_voltage:
+    case UnknownKind::internal_current: name += internal_names_[entry.name]; return;
   }
-  return {};
+}
+
+Unknown Circuit::unknown(int index) const {
+  std::string name;
+  append_unknown_name(index, name);
+  return {std::move(name), unknown_quantity(index), unknown_is_output(index)};
 }
 
 std::optional<int> Circuit::branch_of(std::string_view device_name) const {

@@ -128,6 +128,8 @@ class Circuit {
   std::optional<int> branch_of(std::string_view device_name) const;
   int unknown_count() const { return static_cast<int>(unknowns_.size()); }
   Unknown unknown(int index) const;  // builds the name: for output and messages, not hot loops
+  // Appends unknown(index).name to `name` (a plot's thousands of names, without a string each).
+  void append_unknown_name(int index, std::string& name) const;
   bool unknown_is_output(int index) const {
     const UnknownKind kind = unknowns_[static_cast<std::size_t>(index)].kind;
     return kind == UnknownKind::node || kind == UnknownKind::bulk_node || kind == UnknownKind::branch;

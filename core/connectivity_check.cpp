@@ -59,9 +59,10 @@ void check_dc_connectivity(const Circuit& circuit) {
   DisjointSets conducting(count + 1);
   for (const DcConnection& connection : connections) conducting.join(index(connection.a), index(connection.b));
   std::vector<std::string> floating;
+  const int grounded = conducting.find(ground);
   for (int i = 0; i < count; ++i) {
     if (circuit.unknown_quantity(i) != Quantity::voltage) continue;
-    if (conducting.find(i) != conducting.find(ground)) floating.push_back(circuit.unknown_label(i));
+    if (conducting.find(i) != grounded) floating.push_back(circuit.unknown_label(i));
   }
   if (!floating.empty()) {
     std::size_t shown = std::min<std::size_t>(floating.size(), 10);

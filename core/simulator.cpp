@@ -104,7 +104,12 @@ Plot Simulator::make_plot(std::string name, std::string_view scale_name, Quantit
   Plot plot(circuit_.title, std::move(name), !scale_name.empty());
   plot.reserve_vectors(outputs_.size() + (plot.has_scale ? 1 : 0));
   if (plot.has_scale) plot.add_vector(scale_name, scale_quantity);
-  for (int unknown : outputs_) plot.add_vector(circuit_.unknown(unknown).name, circuit_.unknown_quantity(unknown));
+  std::string vector_name;
+  for (int unknown : outputs_) {
+    vector_name.clear();
+    circuit_.append_unknown_name(unknown, vector_name);
+    plot.add_vector(vector_name, circuit_.unknown_quantity(unknown));
+  }
   return plot;
 }
 
