@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <numeric>
+#include <optional>
+#include <span>
 
 #include "core/diagnostics.h"
 
@@ -28,36 +30,46 @@ class DisjointSets {
   std::vector<int> parent_;
 };
 
+// Every DC connection of the circuit, group by group, handed to `consume` in batches.
+void visit_dc_connections(const Circuit& circuit, const DcConnectionSink::Consumer& consume) {
+  DcConnectionSink sink(consume);
+  for (const auto& group : circuit.groups()) group->dc_connections(sink);
+  sink.flush();
+}
+
 }  // namespace
 
 void check_dc_connectivity(const Circuit& circuit) {
-  std::vector<DcConnection> connections;
-  std::size_t instances = 0;  // most devices make one connection: growing from there copies little
-  for (const auto& group : circuit.groups()) instances += group->size();
-  connections.reserve(instances);
-  for (const auto& group : circuit.groups()) group->dc_connections(connections);
   const int count = circuit.unknown_count();
   const int ground = count;  // index used for ground inside this check
   auto index = [&](int node) { return node == kGround ? ground : node; };
 
-  DisjointSets voltage_defined(count + 1);
-  for (const DcConnection& connection : connections) {
-    if (!connection.defines_voltage) continue;
-    if (!voltage_defined.join(index(connection.a), index(connection.b))) {
-      std::vector<std::string> loop;
-      // Devices forming the loop: every voltage-defining device between nodes of the cycle's set.
-      int root = voltage_defined.find(index(connection.a));
-      for (const DcConnection& other : connections)
-        if (other.defines_voltage && voltage_defined.find(index(other.a)) == root && &other != &connection) loop.push_back(circuit.device_name(other.device));
-      loop.push_back(circuit.device_name(connection.device));
-      throw SimulationError(fmt::format(
-          "singular matrix: voltage sources and inductors form a loop ({}); '{}' closes it between {} and {}",
-          fmt::join(loop, ", "), circuit.device_name(connection.device), circuit.unknown_label(connection.a), circuit.unknown_label(connection.b)));
+  // One pass: voltage-defining connections join `voltage_defined` (a connection whose ends are
+  // already joined closes a loop), every connection joins `conducting`.
+  DisjointSets voltage_defined(count + 1), conducting(count + 1);
+  std::optional<DcConnection> closing;
+  visit_dc_connections(circuit, [&](std::span<const DcConnection> batch) {
+    for (const DcConnection& connection : batch) {
+      if (closing) return;
+      if (connection.defines_voltage && !voltage_defined.join(index(connection.a), index(connection.b))) closing = connection;
+      conducting.join(index(connection.a), index(connection.b));
     }
+  });
+  if (closing) {
+    // Devices forming the loop: every voltage-defining device between nodes of the cycle's set.
+    std::vector<std::string> loop;
+    const int root = voltage_defined.find(index(closing->a));
+    visit_dc_connections(circuit, [&](std::span<const DcConnection> batch) {
+      for (const DcConnection& other : batch)
+        if (other.defines_voltage && other.device != closing->device && voltage_defined.find(index(other.a)) == root)
+          loop.push_back(circuit.device_name(other.device));
+    });
+    loop.push_back(circuit.device_name(closing->device));
+    throw SimulationError(fmt::format("singular matrix: voltage sources and inductors form a loop ({}); '{}' closes it between {} and {}",
+                                      fmt::join(loop, ", "), circuit.device_name(closing->device), circuit.unknown_label(closing->a),
+                                      circuit.unknown_label(closing->b)));
   }
 
-  DisjointSets conducting(count + 1);
-  for (const DcConnection& connection : connections) conducting.join(index(connection.a), index(connection.b));
   std::vector<std::string> floating;
   const int grounded = conducting.find(ground);
   for (int i = 0; i < count; ++i) {

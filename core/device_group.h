@@ -16,6 +16,8 @@
 // Ground is row/column -1 until bind(); after bind() it is a trash slot, so loads never branch.
 #pragma once
 
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +75,31 @@ struct DcConnection {
   int device;            // device id (Circuit::register_device), for messages
 };
 
+// Where groups put their DC connections: handed on in batches of a few thousand, so that the
+// connections of a million-device circuit are never all held at once.
+class DcConnectionSink {
+ public:
+  using Consumer = std::function<void(std::span<const DcConnection>)>;
+  explicit DcConnectionSink(Consumer consume) : consume_(std::move(consume)) { batch_.reserve(kBatchSize); }
+  ~DcConnectionSink() = default;  // call flush() before: what is still held is dropped
+  DcConnectionSink(const DcConnectionSink&) = delete;
+  DcConnectionSink& operator=(const DcConnectionSink&) = delete;
+
+  void add(const DcConnection& connection) {
+    batch_.push_back(connection);
+    if (batch_.size() == kBatchSize) flush();
+  }
+  void flush() {
+    if (!batch_.empty()) consume_(batch_);
+    batch_.clear();
+  }
+
+ private:
+  static constexpr std::size_t kBatchSize = 4096;
+  Consumer consume_;
+  std::vector<DcConnection> batch_;
+};
+
 class DeviceGroup {
  public:
   virtual ~DeviceGroup() = default;
@@ -85,7 +112,7 @@ class DeviceGroup {
   virtual void bind(const MatrixStructure& structure) = 0;
   virtual void load(LoadContext& context) = 0;
 
-  virtual void dc_connections(std::vector<DcConnection>& connections) const { (void)connections; }
+  virtual void dc_connections(DcConnectionSink& connections) const { (void)connections; }
   // A group that is not nonlinear stamps the same matrix at every load with the same mode and
   // integration_a0 (whatever the solution, time or source factor), so that the matrix can be
   // reused (LoadContext::rhs_only).

@@ -193,17 +193,17 @@ class BehaviouralSourceGroup : public DeviceGroup {
     }
   }
 
-  void dc_connections(std::vector<DcConnection>& connections) const override {
+  void dc_connections(DcConnectionSink& connections) const override {
     // A behavioural voltage source defines its output voltage; a current source whose expression
     // reads its own terminal voltages conducts between them.
     for (const Instance& instance : instances) {
       if (instance.is_voltage) {
-        connections.push_back({instance.positive, instance.negative, false, instance.device});
+        connections.add({instance.positive, instance.negative, false, instance.device});
         continue;
       }
       bool reads_positive = std::find(instance.unknowns.begin(), instance.unknowns.end(), instance.positive) != instance.unknowns.end();
       bool reads_negative = std::find(instance.unknowns.begin(), instance.unknowns.end(), instance.negative) != instance.unknowns.end();
-      if (reads_positive || reads_negative) connections.push_back({instance.positive, instance.negative, false, instance.device});
+      if (reads_positive || reads_negative) connections.add({instance.positive, instance.negative, false, instance.device});
     }
   }
 

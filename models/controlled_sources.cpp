@@ -68,8 +68,8 @@ class VoltageOutputGroup : public DeviceGroup {
       matrix[s.branch_control_negative] += gain[i];
     }
   }
-  void dc_connections(std::vector<DcConnection>& connections) const override {
-    for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, devices[i]});
+  void dc_connections(DcConnectionSink& connections) const override {
+    for (std::size_t i = 0; i < size(); ++i) connections.add({positive[i], negative[i], true, devices[i]});
   }
 
  private:

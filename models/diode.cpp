@@ -329,10 +329,10 @@ class DiodeGroup : public DeviceGroup {
     }
   }
 
-  void dc_connections(std::vector<DcConnection>& connections) const override {
+  void dc_connections(DcConnectionSink& connections) const override {
     for (std::size_t i = 0; i < size(); ++i) {
-      connections.push_back({internal[i], cathode[i], false, devices[i]});
-      if (internal[i] != anode[i]) connections.push_back({anode[i], internal[i], false, devices[i]});
+      connections.add({internal[i], cathode[i], false, devices[i]});
+      if (internal[i] != anode[i]) connections.add({anode[i], internal[i], false, devices[i]});
     }
   }
 

@@ -132,8 +132,8 @@ void VoltageSourceGroup::load(LoadContext& context) {
   }
 }
 
-void VoltageSourceGroup::dc_connections(std::vector<DcConnection>& connections) const {
-  for (std::size_t i = 0; i < size(); ++i) connections.push_back({positive[i], negative[i], true, devices[i]});
+void VoltageSourceGroup::dc_connections(DcConnectionSink& connections) const {
+  for (std::size_t i = 0; i < size(); ++i) connections.add({positive[i], negative[i], true, devices[i]});
 }
 
 void CurrentSourceGroup::bind(const MatrixStructure& structure) {

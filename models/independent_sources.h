@@ -57,7 +57,7 @@ class VoltageSourceGroup : public IndependentSourceGroup {
   void declare(MatrixStructure& structure) const override;
   void bind(const MatrixStructure& structure) override;
   void load(LoadContext& context) override;
-  void dc_connections(std::vector<DcConnection>& connections) const override;
+  void dc_connections(DcConnectionSink& connections) const override;
 
  private:
   struct Slots {

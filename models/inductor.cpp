@@ -66,8 +66,8 @@ class InductorGroup : public DeviceGroup {
       context.rhs[s.branch] += history[i];
     }
   }
-  void dc_connections(std::vector<DcConnection>& connections) const override {
-    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], true, devices[i]});
+  void dc_connections(DcConnectionSink& connections) const override {
+    for (std::size_t i = 0; i < size(); ++i) connections.add({a[i], b[i], true, devices[i]});
   }
 
  private:

@@ -155,12 +155,12 @@ class NlemGroup : public DeviceGroup {
     }
   }
 
-  void dc_connections(std::vector<DcConnection>& connections) const override {
+  void dc_connections(DcConnectionSink& connections) const override {
     for (const Instance& d : instances) {
-      connections.push_back({d.anode, d.cathode, false, d.device});
-      connections.push_back({d.weight, kGround, false, d.device});
-      connections.push_back({d.facilitation, kGround, false, d.device});
-      connections.push_back({d.opt, kGround, true, d.device});
+      connections.add({d.anode, d.cathode, false, d.device});
+      connections.add({d.weight, kGround, false, d.device});
+      connections.add({d.facilitation, kGround, false, d.device});
+      connections.add({d.opt, kGround, true, d.device});
     }
   }
 

@@ -35,32 +35,35 @@ class ResistorGroup : public DeviceGroup {
     }
   }
   void bind(const MatrixStructure& structure) override {
+    diagonal_slots_ = structure.diagonal_slot_table();
     reserve_prefaulted(slots_, size());
     slots_.resize(size());
-    for (std::size_t i = 0; i < size(); ++i)
-      slots_[i] = {structure.slot(a[i], a[i]), structure.slot(b[i], b[i]), structure.slot(a[i], b[i]), structure.slot(b[i], a[i])};
+    for (std::size_t i = 0; i < size(); ++i) slots_[i] = {structure.slot(a[i], b[i]), structure.slot(b[i], a[i])};
   }
   void load(LoadContext& context) override {
     if (context.rhs_only) return;  // a resistor stamps only the matrix
     double* matrix = context.matrix;
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       const double g = conductance[i];
-      const Slots& s = slots_[i];
-      matrix[s.aa] += g;
-      matrix[s.bb] += g;
+      const OffDiagonalSlots& s = slots_[i];
+      matrix[diagonal_slots_[a[i]]] += g;
+      matrix[diagonal_slots_[b[i]]] += g;
       matrix[s.ab] -= g;
       matrix[s.ba] -= g;
     }
   }
-  void dc_connections(std::vector<DcConnection>& connections) const override {
-    for (std::size_t i = 0; i < size(); ++i) connections.push_back({a[i], b[i], false, devices[i]});
+  void dc_connections(DcConnectionSink& connections) const override {
+    for (std::size_t i = 0; i < size(); ++i) connections.add({a[i], b[i], false, devices[i]});
   }
 
  private:
-  struct Slots {
-    int aa, bb, ab, ba;
+  // The off-diagonal entries' slots; the diagonal's come from the structure's table, which
+  // halves the memory bound to a million resistors.
+  struct OffDiagonalSlots {
+    int ab, ba;
   };
-  std::vector<Slots> slots_;
+  std::vector<OffDiagonalSlots> slots_;
+  const int* diagonal_slots_ = nullptr;  // the bound structure's table (MnaSystem keeps it), ground's at -1
 };
 
 }  // namespace

@@ -54,8 +54,8 @@ void MatrixStructure::build(const std::function<void(MatrixStructure&)>& declare
   declare(*this);
   phase_ = Phase::finalized;
   // Now column_starts_[c] is the end of column c. Sort, deduplicate and compact column by column.
-  reserve_prefaulted(diagonal_slots_, n);
-  diagonal_slots_.resize(n);
+  reserve_prefaulted(diagonal_slots_, n + 1);
+  diagonal_slots_.resize(n + 1);
   int written = 0, begin = 0;
   for (std::size_t c = 0; c < n; ++c) {
     const int end = column_starts_[c];
@@ -64,13 +64,14 @@ void MatrixStructure::build(const std::function<void(MatrixStructure&)>& declare
     last = std::unique(first, last);
     column_starts_[c] = written;
     for (auto row = first; row != last; ++row) {
-      if (*row == static_cast<int>(c)) diagonal_slots_[c] = written;
+      if (*row == static_cast<int>(c)) diagonal_slots_[c + 1] = written;
       row_indices_[static_cast<std::size_t>(written++)] = *row;
     }
     begin = end;
   }
   column_starts_[n] = written;
   row_indices_.resize(static_cast<std::size_t>(written));
+  diagonal_slots_[0] = written;  // ground's: the trash slot
 }
 
 int MatrixStructure::find_slot(int row, int column) const {

@@ -35,7 +35,9 @@ class MatrixStructure {
   int find_slot(int row, int column) const;
   int rhs_index(int row) const { return row < 0 ? size_ : row; }  // trash row (size()) for ground
   int trash_slot() const { return nonzeros(); }
-  int diagonal_slot(int row) const { return diagonal_slots_[static_cast<std::size_t>(row)]; }
+  int diagonal_slot(int row) const { return diagonal_slots_[static_cast<std::size_t>(row + 1)]; }  // trash slot for ground
+  // diagonal_slot() as a table: entry r for row r, from -1 (ground) to size() - 1.
+  const int* diagonal_slot_table() const { return diagonal_slots_.data() + 1; }
 
   // True when both finalised structures have the same size and entries.
   bool same_pattern(const MatrixStructure& other) const {
@@ -61,7 +63,7 @@ class MatrixStructure {
   std::vector<std::vector<Entry>> pending_;
   std::vector<int> column_starts_;
   std::vector<int> row_indices_;
-  std::vector<int> diagonal_slots_;
+  std::vector<int> diagonal_slots_;  // ground's (the trash slot), then row 0's, 1's, ...
 };
 
 }  // namespace xbarsim

@@ -57,6 +57,8 @@ TEST_CASE("matrix structure: columns sorted and deduplicated, every diagonal, gr
   CHECK(structure.row_indices() == std::vector<int>{0, 1, 3, 0, 1, 3, 2, 0, 3});
   CHECK(structure.nonzeros() == 9);
   for (int i = 0; i < 4; ++i) CHECK(structure.row_indices()[static_cast<std::size_t>(structure.diagonal_slot(i))] == i);
+  CHECK(structure.diagonal_slot(-1) == structure.trash_slot());
+  for (int i = -1; i < 4; ++i) CHECK(structure.diagonal_slot_table()[i] == structure.diagonal_slot(i));
   CHECK(structure.slot(3, 0) == 2);
   CHECK(structure.slot(0, 3) == 7);
   CHECK(structure.slot(-1, 2) == structure.trash_slot());
@@ -150,6 +152,14 @@ TEST_CASE("singular circuits are reported by name") {
         "singular matrix: 2 nodes have no DC path to ground: node 'f', node 'g'");
   CHECK(message("t\nV1 a 0 1\nL1 a 0 1u\n.op\n").starts_with("singular matrix: voltage sources and inductors form a loop (v1, l1)"));
   CHECK(message("t\nR1 a 0 1\n").starts_with("the netlist requests no analysis"));
+  // Connections are checked in batches of a few thousand: a loop closed, and a node left floating,
+  // past the first batch are still found.
+  std::string long_chain = "t\nI1 0 n0 1m\n";
+  for (int k = 0; k < 6000; ++k) long_chain += fmt::format("R{} n{} n{} 1\n", k, k, k + 1);
+  CHECK(message((long_chain + "Rend n6000 0 1\nC1 n6000 f 1n\n.op\n").c_str()) ==
+        "singular matrix: 1 node has no DC path to ground: node 'f'");
+  CHECK(message((long_chain + "Rend n6000 0 1\nV2 n3 n0 1\nV3 n0 n3 2\n.op\n").c_str())
+            .starts_with("singular matrix: voltage sources and inductors form a loop (v2, v3); 'v3' closes it"));
 }
 
 TEST_CASE("stamps: VCVS, CCCS, current source, inductor at DC, capacitor open at DC") {
