@@ -24,6 +24,7 @@ std::vector<int> select_outputs(const Circuit& circuit) {
   const auto& saved = circuit.saved_vectors;
   bool all = saved.empty() || std::find(saved.begin(), saved.end(), "all") != saved.end();
   std::vector<int> voltages, currents;
+  voltages.reserve(static_cast<std::size_t>(circuit.unknown_count()));  // once: growing would copy it 20 times on a large array
   for (int i = 0; i < circuit.unknown_count(); ++i) {
     if (!circuit.unknown_is_output(i)) continue;
     if (!all && std::find(saved.begin(), saved.end(), circuit.unknown(i).name) == saved.end()) continue;
