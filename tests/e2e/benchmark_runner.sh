@@ -42,12 +42,13 @@ expect "b: about 120 time points" has_rows b "8 x 8" "| 124 |"
 for size in 8 16; do
   expect "c: $size x $size row, agrees with KLU" has_rows c "$size x $size" "| yes |"
 done
+expect "c: the first run's (cold) time beside the median" bash -c "grep -A20 '^## c\.' '$readme' | grep -q '^| rows x weights | unknowns | netlist (MB) | whole process (s) | first run, after 0 s idle (s) | peak memory'"
 expect "c: scaling exponent" grep -q '^Scaling exponent over .*whole process [0-9.-]*, analysis' "$readme"
 expect "d: linear, bsource and nlem rows" has_rows d "8 x 8" "" 3
 expect "d: bsource row" has_rows d "8 x 8" "| bsource |"
 expect "d: bsource agrees with linear" bash -c "grep '^| 8 x 8 | bsource |' '$readme' | grep -q '| yes |'"
 expect "e: 8 x 8 row with about 1000 time points" bash -c "grep -A20 '^## e\.' '$readme' | grep -Eq '^\| 8 x 8 \| [0-9,]+ \| [0-9.]+ \| [0-9]+ \| .* \| 10[0-9][0-9] \|'"
-expect "f: measured or skipped with a note" bash -c "grep -A12 '^## f\.' '$readme' | grep -Eq '^(\| 8 x 8 \||Skipped: no executable)'"
+expect "f: measured or skipped with a note" bash -c "grep -A16 '^## f\.' '$readme' | grep -Eq '^(\| 8 x 8 \||Skipped: no executable)'"
 expect "data files" test "$(cat "$report"/data/a.tsv | wc -l)" -eq 3
 expect "logs" test -s "$report/logs/a-8-xbarsim.txt"
 if command -v gnuplot > /dev/null; then
