@@ -10,7 +10,9 @@
 //      up once every element exists;
 //   3. declare(): the group adds every (row, column) it will ever write to the MatrixStructure
 //      (called twice, to count and then to store: the same entries each time);
-//   4. bind(): after the structure is finalised, the group looks up its value slots once;
+//   4. bind(): after the structure is finalised, the group looks up its value slots once (or keeps
+//      a pointer to one of the structure's tables, such as diagonal_slot_table(): the MnaSystem
+//      keeps the structure it bound to for as long as it loads);
 //   5. load(): per Newton iteration, the group adds its linearised stamps (Jacobian into
 //      `matrix`, right-hand side into `rhs`, in SPICE companion form J*x_new = rhs) at `solution`.
 // Ground is row/column -1 until bind(); after bind() it is a trash slot, so loads never branch.
