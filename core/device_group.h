@@ -78,12 +78,12 @@ struct DcConnection {
 };
 
 // Where groups put their DC connections: handed on in batches of a few thousand, so that the
-// connections of a million-device circuit are never all held at once.
+// connections of a million-device circuit are never all held at once. Whoever fills it calls
+// flush() at the end, for the last batch.
 class DcConnectionSink {
  public:
   using Consumer = std::function<void(std::span<const DcConnection>)>;
   explicit DcConnectionSink(Consumer consume) : consume_(std::move(consume)) { batch_.reserve(kBatchSize); }
-  ~DcConnectionSink() = default;  // call flush() before: what is still held is dropped
   DcConnectionSink(const DcConnectionSink&) = delete;
   DcConnectionSink& operator=(const DcConnectionSink&) = delete;
 
