@@ -25,9 +25,14 @@ std::vector<int> select_outputs(const Circuit& circuit) {
   bool all = saved.empty() || std::find(saved.begin(), saved.end(), "all") != saved.end();
   std::vector<int> voltages, currents;
   voltages.reserve(static_cast<std::size_t>(circuit.unknown_count()));  // once: growing would copy it 20 times on a large array
+  std::string name;
   for (int i = 0; i < circuit.unknown_count(); ++i) {
     if (!circuit.unknown_is_output(i)) continue;
-    if (!all && std::find(saved.begin(), saved.end(), circuit.unknown(i).name) == saved.end()) continue;
+    if (!all) {
+      name.clear();
+      circuit.append_unknown_name(i, name);
+      if (std::find(saved.begin(), saved.end(), name) == saved.end()) continue;
+    }
     (circuit.unknown_quantity(i) == Quantity::voltage ? voltages : currents).push_back(i);
   }
   voltages.insert(voltages.end(), currents.begin(), currents.end());
